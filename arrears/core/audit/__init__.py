@@ -1,0 +1,1 @@
+"""Append-only, hash-chained audit events: who did what, when, why, before and after."""

@@ -1,0 +1,91 @@
+"""Encryption of personal data at rest (AES-256-GCM) and keyed hashes for exact lookup.
+
+Keys come from ``settings.ARREARS_ENCRYPTION_KEYS`` as ``key_id:base64(32 bytes)``; the first key
+encrypts, every listed key decrypts, so a key can be rotated without downtime (see
+``arrears rotate-keys`` and docs/security.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+NONCE_BYTES = 12
+
+
+class UndecryptableValue(ValueError):
+    """The stored token names an unknown key or was altered."""
+
+
+@cache
+def _keyring(raw_keys: tuple[str, ...]) -> tuple[str, dict[str, AESGCM]]:
+    entries = [item.strip() for raw in raw_keys for item in raw.split(",") if item.strip()]
+    if not entries:
+        raise ImproperlyConfigured("ARREARS_ENCRYPTION_KEYS is empty")
+    ring: dict[str, AESGCM] = {}
+    for entry in entries:
+        key_id, sep, encoded = entry.partition(":")
+        if not sep or not key_id.isalnum():
+            raise ImproperlyConfigured("ARREARS_ENCRYPTION_KEYS entries must look like 'keyid:base64key'")
+        key = base64.b64decode(encoded)
+        if len(key) != 32:
+            raise ImproperlyConfigured(f"encryption key {key_id!r} must be 32 bytes")
+        ring[key_id] = AESGCM(key)
+    return entries[0].partition(":")[0], ring
+
+
+def _current() -> tuple[str, dict[str, AESGCM]]:
+    return _keyring(tuple(settings.ARREARS_ENCRYPTION_KEYS))
+
+
+def current_key_id() -> str:
+    """Return the id of the key new values are encrypted with."""
+    return _current()[0]
+
+
+def encrypt(plaintext: str) -> str:
+    """Encrypt ``plaintext`` with the current key; the token starts with the key id."""
+    key_id, ring = _current()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = ring[key_id].encrypt(nonce, plaintext.encode("utf-8"), key_id.encode())
+    return f"{key_id}:{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+
+
+def decrypt(token: str) -> str:
+    """Decrypt a token made by :func:`encrypt` with whichever listed key made it.
+
+    :raises UndecryptableValue: when the key is unknown or the token was altered.
+    """
+    key_id, _, body = token.partition(":")
+    ring = _current()[1]
+    if key_id not in ring:
+        raise UndecryptableValue(f"no key {key_id!r} in ARREARS_ENCRYPTION_KEYS")
+    raw = base64.urlsafe_b64decode(body)
+    try:
+        plain = ring[key_id].decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], key_id.encode())
+    except Exception as exc:  # InvalidTag: altered ciphertext
+        raise UndecryptableValue("encrypted value was altered") from exc
+    return plain.decode("utf-8")
+
+
+def key_id_of(token: str) -> str:
+    """Return the id of the key that encrypted ``token``."""
+    return token.partition(":")[0]
+
+
+@cache
+def _hash_key(raw: str) -> bytes:
+    return hashlib.sha256(b"arrears-lookup:" + raw.encode("utf-8")).digest()
+
+
+def lookup_hash(normalized: str) -> str:
+    """Return the keyed hash (HMAC-SHA256, hex) used to find an encrypted value exactly."""
+    key = _hash_key(settings.ARREARS_HASH_KEY)
+    return hmac.new(key, normalized.encode("utf-8"), hashlib.sha256).hexdigest()

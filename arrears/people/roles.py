@@ -1,0 +1,44 @@
+"""Roles and what each may do. The one table that answers "may this role …?"."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COLLECTOR = "collector", _("Collector")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    STRATEGY_MANAGER = "strategy_manager", _("Strategy manager")
+    COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Capability(StrEnum):
+    SEE_PERSONAL_DATA = "see_personal_data"
+    POST_PAYMENTS = "post_payments"
+    IMPORT_PORTFOLIO = "import_portfolio"
+    VERIFY_DEBTS = "verify_debts"
+    READ_AUDIT = "read_audit"
+    USE_ADMIN = "use_admin"
+    SEE_ALL_PORTFOLIOS = "see_all_portfolios"
+
+
+CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.COLLECTOR: frozenset({Capability.POST_PAYMENTS}),
+    Role.SUPERVISOR: frozenset(
+        {Capability.SEE_PERSONAL_DATA, Capability.POST_PAYMENTS, Capability.VERIFY_DEBTS, Capability.USE_ADMIN}
+    ),
+    Role.STRATEGY_MANAGER: frozenset({Capability.USE_ADMIN}),
+    Role.COMPLIANCE_OFFICER: frozenset(
+        {Capability.SEE_PERSONAL_DATA, Capability.READ_AUDIT, Capability.USE_ADMIN}
+    ),
+    Role.ADMINISTRATOR: frozenset(set(Capability)),
+}
+
+
+def role_can(role: str, capability: Capability) -> bool:
+    """Return whether ``role`` carries ``capability``."""
+    return capability in CAPABILITIES.get(Role(role), frozenset()) if role in Role.values else False
