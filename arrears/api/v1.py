@@ -1,0 +1,39 @@
+"""The JSON API, version 1 (django-ninja); OpenAPI at /api/docs. Routers register here."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from arrears.core.errors import DomainError, NotFound, PermissionDenied
+from arrears.people import tokens
+
+
+class BearerToken(HttpBearer):
+    """An integration's ``Authorization: Bearer <token>`` header."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> object | None:
+        user = tokens.get_user_for_token(raw_token=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Arrears API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=[BearerToken(), django_auth],
+    docs_url="/docs",
+)
+
+# Domain errors map to HTTP statuses in this one table.
+ERROR_STATUS: dict[type[DomainError], int] = {NotFound: 404, PermissionDenied: 403}
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = next((code for cls, code in ERROR_STATUS.items() if isinstance(exc, cls)), 422)
+    return api.create_response(request, {"detail": str(exc)}, status=status)
+
