@@ -1,0 +1,148 @@
+"""Read the ledger: balances by component, days past due and bucket, as of any date."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from arrears.portfolio import aging
+from arrears.portfolio.choices import Component
+from arrears.portfolio.models import Debt, Instalment, LedgerEntry
+
+OWED_COMPONENTS: tuple[str, ...] = (Component.PRINCIPAL, Component.INTEREST, Component.PENALTY, Component.FEE)
+SCHEDULED_COMPONENTS: tuple[str, ...] = (Component.PRINCIPAL, Component.INTEREST)
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Balances:
+    """What a debt owes by component, and any money held as overpayment."""
+
+    currency: str
+    components: dict[str, Decimal]
+    overpayment: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        """Return the sum owed across components (before any overpayment credit)."""
+        return sum(self.components.values(), ZERO)
+
+
+@dataclass(frozen=True)
+class DebtPosition:
+    """A debt's balances, days past due and aging bucket on one date."""
+
+    debt_id: int
+    as_of: date
+    balances: Balances
+    days_past_due: int
+    bucket: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bucket", aging.bucket_for(self.days_past_due))
+
+
+def get_balances(*, debt_id: int, as_of: date | None = None) -> Balances:
+    """Return the balances of one debt from its ledger entries effective by ``as_of`` (all if ``None``).
+
+    :raises Debt.DoesNotExist: when there is no such debt.
+    """
+    debt = Debt.objects.only("currency").get(pk=debt_id)
+    sums = _component_sums([debt_id], as_of)
+    return _balances(debt.currency, sums.get(debt_id, {}))
+
+
+def get_days_past_due(*, debt: Debt, as_of: date) -> int:
+    """Return how many days ``debt`` is past due on ``as_of``."""
+    return list_positions(debts=[debt], as_of=as_of)[debt.pk].days_past_due
+
+
+def get_position(*, debt: Debt, as_of: date) -> DebtPosition:
+    """Return balances, days past due and bucket of ``debt`` on ``as_of``."""
+    return list_positions(debts=[debt], as_of=as_of)[debt.pk]
+
+
+def list_positions(*, debts: Iterable[Debt], as_of: date) -> dict[int, DebtPosition]:
+    """Return the position of each debt on ``as_of``, in three queries whatever their number.
+
+    Scheduled debts are past due from the oldest instalment the principal and interest paid do not
+    cover; a debt without a schedule is one instalment of everything charged, due on its due date.
+    """
+    by_id = {debt.pk: debt for debt in debts}
+    sums = _component_sums(list(by_id), as_of)
+    credits = _credits_by_debt(list(by_id), as_of)
+    schedules = _schedules(list(by_id))
+    positions = {}
+    for debt_id, debt in by_id.items():
+        debt_sums = sums.get(debt_id, {})
+        balances = _balances(debt.currency, debt_sums)
+        if debt_id in schedules:
+            schedule = schedules[debt_id]
+            paid = credits.get(debt_id, {}).get("scheduled", ZERO)
+        else:
+            charged = credits.get(debt_id, {}).get("charged", ZERO)
+            schedule = [(debt.due_date, charged)]
+            paid = credits.get(debt_id, {}).get("all", ZERO)
+        dpd = aging.days_past_due(as_of=as_of, schedule=schedule, paid=paid)
+        positions[debt_id] = DebtPosition(debt_id=debt_id, as_of=as_of, balances=balances, days_past_due=dpd)
+    return positions
+
+
+def _effective(as_of: date | None) -> Q:
+    return Q() if as_of is None else Q(effective_date__lte=as_of)
+
+
+def _component_sums(debt_ids: list[int], as_of: date | None) -> dict[int, dict[str, Decimal]]:
+    rows = (
+        LedgerEntry.objects.filter(_effective(as_of), debt_id__in=debt_ids)
+        .values_list("debt_id", "component")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for debt_id, component, total in rows:
+        sums[debt_id][component] = total
+    return sums
+
+
+def _credits_by_debt(debt_ids: list[int], as_of: date | None) -> dict[int, dict[str, Decimal]]:
+    """Return per debt: what was charged, and what was paid, waived or written off (as positives)."""
+    owed = Q(component__in=OWED_COMPONENTS)
+    rows = (
+        LedgerEntry.objects.filter(_effective(as_of), debt_id__in=debt_ids)
+        .values("debt_id")
+        .annotate(
+            charged=Sum("amount", filter=owed & Q(amount__gt=0)),
+            all=Sum("amount", filter=owed & Q(amount__lt=0)),
+            scheduled=Sum("amount", filter=Q(component__in=SCHEDULED_COMPONENTS, amount__lt=0)),
+        )
+        .order_by()
+    )
+    return {
+        row["debt_id"]: {
+            "charged": row["charged"] or ZERO,
+            "all": -(row["all"] or ZERO),
+            "scheduled": -(row["scheduled"] or ZERO),
+        }
+        for row in rows
+    }
+
+
+def _schedules(debt_ids: list[int]) -> dict[int, list[tuple[date, Decimal]]]:
+    schedules: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    rows = Instalment.objects.filter(debt_id__in=debt_ids).values_list(
+        "debt_id", "due_date", "principal_due", "interest_due"
+    )
+    for debt_id, due_date, principal_due, interest_due in rows.order_by("debt_id", "number"):
+        schedules[debt_id].append((due_date, principal_due + interest_due))
+    return schedules
+
+
+def _balances(currency: str, sums: dict[str, Decimal]) -> Balances:
+    components = {component: sums.get(component, ZERO) for component in OWED_COMPONENTS}
+    return Balances(currency=currency, components=components, overpayment=-sums.get(Component.OVERPAYMENT, ZERO))
