@@ -1,0 +1,71 @@
+# Arrears — `make demo` to try it, `make test` to test it, `make check` is exactly what CI runs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DEBTORS ?= 2000
+DEMO_SEED ?= 42
+# The demo runs with development keys (ARREARS_DEV): never use them for real data.
+DEMO_ENV := ARREARS_DEV=1
+
+.PHONY: install assets demo serve test test-sqlite test-postgres check lint types imports migrations-check messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+	npm run --silent build
+
+demo: install assets
+	$(DEMO_ENV) $(BIN)/arrears migrate --no-input
+	$(DEMO_ENV) $(BIN)/arrears demo --seed $(DEMO_SEED) --debtors $(DEMO_DEBTORS)
+	$(MAKE) --no-print-directory serve
+
+serve:
+	@echo "Arrears is at http://127.0.0.1:8000  (Ctrl-C stops it)"
+	$(DEMO_ENV) $(BIN)/arrears runserver 127.0.0.1:8000 --insecure
+
+# The whole suite on SQLite, then on PostgreSQL when DATABASE_URL points to one.
+test: install
+	env -u DATABASE_URL $(BIN)/pytest
+	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres ;; esac
+
+test-postgres: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy arrears config
+
+imports: install
+	$(BIN)/lint-imports
+
+migrations-check: install
+	ARREARS_DEV=1 env -u DATABASE_URL $(BIN)/arrears makemigrations --check --dry-run
+
+messages: install
+	$(BIN)/arrears makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=build --ignore=var
+	$(BIN)/arrears compilemessages --ignore=.venv
+
+check: lint types imports migrations-check test
+
+bench: install
+	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/demo_bench.py
+
+clean:
+	rm -rf $(VENV) node_modules build var
