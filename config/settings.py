@@ -16,7 +16,7 @@ VAR_DIR = Path(env_str("ARREARS_VAR_DIR", str(BASE_DIR / "var")))
 DEV_MODE = env_bool("ARREARS_DEV", False)
 DEBUG = env_bool("DEBUG", False)
 
-_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
+_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET if DEV_MODE else None)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEV_MODE else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -24,9 +24,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Personal data at rest: comma-separated "key_id:base64(32 bytes)" entries, the first encrypts,
 # all decrypt (rotation: put the new key first, run `arrears rotate-keys`, then drop the old one).
 _DEV_ENCRYPTION_KEY = "dev1:ZGV2LW9ubHktaW5zZWN1cmUtZW5jcnlwdGlvbi1rZXk="
-ARREARS_ENCRYPTION_KEYS = env_list(
-    "ARREARS_ENCRYPTION_KEYS", [_DEV_ENCRYPTION_KEY] if DEV_MODE else []
-) or [env_secret("ARREARS_ENCRYPTION_KEYS")]
+ARREARS_ENCRYPTION_KEYS = env_list("ARREARS_ENCRYPTION_KEYS", [_DEV_ENCRYPTION_KEY] if DEV_MODE else []) or [
+    env_secret("ARREARS_ENCRYPTION_KEYS")
+]
 # Keyed hash for exact lookup of encrypted values (phone, e-mail, national ID).
 ARREARS_HASH_KEY = env_secret("ARREARS_HASH_KEY", "dev-only-insecure-hash-key" if DEV_MODE else None)
 
@@ -138,7 +138,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "media"},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

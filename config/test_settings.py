@@ -1,11 +1,12 @@
 """Settings for the test suite: fast hashing, fixed keys, the database from DATABASE_URL."""
 
 import os
+import tempfile
 
 os.environ.setdefault("ARREARS_DEV", "1")
-os.environ.setdefault("ARREARS_VAR_DIR", "/tmp/arrears-test-var")
+os.environ.setdefault("ARREARS_VAR_DIR", os.path.join(tempfile.gettempdir(), "arrears-test-var"))  # noqa: PTH118
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ARREARS_ENCRYPTION_KEYS = [

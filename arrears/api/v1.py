@@ -36,4 +36,3 @@ ERROR_STATUS: dict[type[DomainError], int] = {NotFound: 404, PermissionDenied: 4
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     status = next((code for cls, code in ERROR_STATUS.items() if isinstance(exc, cls)), 422)
     return api.create_response(request, {"detail": str(exc)}, status=status)
-

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Sequence
 from functools import cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -89,3 +90,22 @@ def lookup_hash(normalized: str) -> str:
     """Return the keyed hash (HMAC-SHA256, hex) used to find an encrypted value exactly."""
     key = _hash_key(settings.ARREARS_HASH_KEY)
     return hmac.new(key, normalized.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def encrypt_many(plaintexts: Sequence[str]) -> list[str]:
+    """Encrypt each of ``plaintexts`` like :func:`encrypt`, with one random draw for all nonces (bulk loads)."""
+    key_id, ring = _current()
+    seal, aad, prefix = ring[key_id].encrypt, key_id.encode(), f"{key_id}:"
+    nonces = os.urandom(NONCE_BYTES * len(plaintexts))
+    b64 = base64.urlsafe_b64encode
+    tokens = []
+    for index, plaintext in enumerate(plaintexts):
+        nonce = nonces[index * NONCE_BYTES : (index + 1) * NONCE_BYTES]
+        tokens.append(prefix + b64(nonce + seal(nonce, plaintext.encode("utf-8"), aad)).decode("ascii"))
+    return tokens
+
+
+def lookup_hash_many(normalized_values: Sequence[str]) -> list[str]:
+    """Return :func:`lookup_hash` of each value (one-shot HMAC, for bulk loads)."""
+    key = _hash_key(settings.ARREARS_HASH_KEY)
+    return [hmac.digest(key, value.encode("utf-8"), "sha256").hex() for value in normalized_values]

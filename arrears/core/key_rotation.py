@@ -41,12 +41,18 @@ def rotate_encryption_keys(*, actor: Any, now: datetime, batch_size: int = 2000)
             counts[label] += len(batch)
     with transaction.atomic():
         record_event(
-            actor=actor, action="core.rotate_encryption_keys", target=("core.encryption", current), now=now, after=counts
+            actor=actor,
+            action="core.rotate_encryption_keys",
+            target=("core.encryption", current),
+            now=now,
+            after=counts,
         )
     return counts
 
 
-def _stale_batch(model: type[models.Model], field_name: str, current: str, size: int) -> list[tuple[Any, str]]:
+def _stale_batch(
+    model: type[models.Model], field_name: str, current: str, size: int
+) -> list[tuple[Any, str]]:
     """Return up to ``size`` (pk, token) pairs still encrypted under another key."""
     raw = (
         model._default_manager.annotate(token=Cast(field_name, models.TextField()))

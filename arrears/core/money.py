@@ -85,3 +85,18 @@ class Money:
     def _same_currency(self, other: Money) -> None:
         if other.currency != self.currency:
             raise ValueError(f"cannot combine {self.currency} with {other.currency}")
+
+
+CENT = Decimal("0.01")
+
+
+def exact_sum(value: Decimal | float | None) -> Decimal:
+    """Return a database SUM of money columns as an exact amount of cents.
+
+    SQLite adds decimals in binary floating point (0.1 + 0.2 → 0.30000000000000004); every amount
+    Arrears stores has at most two decimals, so rounding the sum to the cent restores the exact
+    value for totals below 10^13. PostgreSQL's numeric sums are exact already.
+    """
+    if value is None:
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(CENT, rounding=ROUNDING)

@@ -71,5 +71,6 @@ def _phone_zones(e164: str) -> tuple[str, ...]:
         number = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
         return ()
-    return tuple(sorted(zone for zone in phone_timezone.time_zones_for_number(number) if zone != "Etc/Unknown"))
-
+    return tuple(
+        sorted(zone for zone in phone_timezone.time_zones_for_number(number) if zone != "Etc/Unknown")
+    )

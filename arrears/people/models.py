@@ -62,7 +62,9 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
-            models.CheckConstraint(condition=models.Q(max_waiver_amount__gte=0), name="user_max_waiver_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(max_waiver_amount__gte=0), name="user_max_waiver_gte_0"
+            ),
         ]
 
     def can(self, capability: Capability) -> bool:
@@ -73,7 +75,9 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for integrations; only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"))

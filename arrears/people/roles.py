@@ -29,7 +29,12 @@ class Capability(StrEnum):
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.COLLECTOR: frozenset({Capability.POST_PAYMENTS}),
     Role.SUPERVISOR: frozenset(
-        {Capability.SEE_PERSONAL_DATA, Capability.POST_PAYMENTS, Capability.VERIFY_DEBTS, Capability.USE_ADMIN}
+        {
+            Capability.SEE_PERSONAL_DATA,
+            Capability.POST_PAYMENTS,
+            Capability.VERIFY_DEBTS,
+            Capability.USE_ADMIN,
+        }
     ),
     Role.STRATEGY_MANAGER: frozenset({Capability.USE_ADMIN}),
     Role.COMPLIANCE_OFFICER: frozenset(

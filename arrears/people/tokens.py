@@ -16,7 +16,13 @@ def issue_token(*, user: User, name: str, actor: User | None, now: datetime) -> 
     """Create a token for ``user`` and return its raw value (shown once, never stored)."""
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, token_hash=ApiToken.hash_token(raw), created_at=now)
-    record_event(actor=actor, action="people.issue_token", target=token, now=now, after={"user": user.username, "name": name})
+    record_event(
+        actor=actor,
+        action="people.issue_token",
+        target=token,
+        now=now,
+        after={"user": user.username, "name": name},
+    )
     return raw
 
 

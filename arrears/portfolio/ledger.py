@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from arrears.core.money import exact_sum
 from arrears.portfolio import aging
 from arrears.portfolio.choices import Component
 from arrears.portfolio.models import Debt, Instalment, LedgerEntry
@@ -70,8 +71,9 @@ def get_position(*, debt: Debt, as_of: date) -> DebtPosition:
 def list_positions(*, debts: Iterable[Debt], as_of: date) -> dict[int, DebtPosition]:
     """Return the position of each debt on ``as_of``, in three queries whatever their number.
 
-    Scheduled debts are past due from the oldest instalment the principal and interest paid do not
-    cover; a debt without a schedule is one instalment of everything charged, due on its due date.
+    A debt is past due from the oldest instalment that the principal and interest paid, waived or
+    written off do not cover; a debt without a schedule is one instalment of the principal and
+    interest charged, due on its due date. Unpaid fees and penalties alone make no debt past due.
     """
     by_id = {debt.pk: debt for debt in debts}
     sums = _component_sums(list(by_id), as_of)
@@ -81,13 +83,8 @@ def list_positions(*, debts: Iterable[Debt], as_of: date) -> dict[int, DebtPosit
     for debt_id, debt in by_id.items():
         debt_sums = sums.get(debt_id, {})
         balances = _balances(debt.currency, debt_sums)
-        if debt_id in schedules:
-            schedule = schedules[debt_id]
-            paid = credits.get(debt_id, {}).get("scheduled", ZERO)
-        else:
-            charged = credits.get(debt_id, {}).get("charged", ZERO)
-            schedule = [(debt.due_date, charged)]
-            paid = credits.get(debt_id, {}).get("all", ZERO)
+        charged, paid = credits.get(debt_id, (ZERO, ZERO))
+        schedule = schedules.get(debt_id) or [(debt.due_date, charged)]
         dpd = aging.days_past_due(as_of=as_of, schedule=schedule, paid=paid)
         positions[debt_id] = DebtPosition(debt_id=debt_id, as_of=as_of, balances=balances, days_past_due=dpd)
     return positions
@@ -106,31 +103,23 @@ def _component_sums(debt_ids: list[int], as_of: date | None) -> dict[int, dict[s
     )
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for debt_id, component, total in rows:
-        sums[debt_id][component] = total
+        sums[debt_id][component] = exact_sum(total)
     return sums
 
 
-def _credits_by_debt(debt_ids: list[int], as_of: date | None) -> dict[int, dict[str, Decimal]]:
-    """Return per debt: what was charged, and what was paid, waived or written off (as positives)."""
-    owed = Q(component__in=OWED_COMPONENTS)
+def _credits_by_debt(debt_ids: list[int], as_of: date | None) -> dict[int, tuple[Decimal, Decimal]]:
+    """Return per debt the principal and interest charged, and paid, waived or written off (positive)."""
     rows = (
-        LedgerEntry.objects.filter(_effective(as_of), debt_id__in=debt_ids)
+        LedgerEntry.objects.filter(
+            _effective(as_of), debt_id__in=debt_ids, component__in=SCHEDULED_COMPONENTS
+        )
         .values("debt_id")
         .annotate(
-            charged=Sum("amount", filter=owed & Q(amount__gt=0)),
-            all=Sum("amount", filter=owed & Q(amount__lt=0)),
-            scheduled=Sum("amount", filter=Q(component__in=SCHEDULED_COMPONENTS, amount__lt=0)),
+            charged=Sum("amount", filter=Q(amount__gt=0)), credited=Sum("amount", filter=Q(amount__lt=0))
         )
         .order_by()
     )
-    return {
-        row["debt_id"]: {
-            "charged": row["charged"] or ZERO,
-            "all": -(row["all"] or ZERO),
-            "scheduled": -(row["scheduled"] or ZERO),
-        }
-        for row in rows
-    }
+    return {row["debt_id"]: (exact_sum(row["charged"]), -exact_sum(row["credited"])) for row in rows}
 
 
 def _schedules(debt_ids: list[int]) -> dict[int, list[tuple[date, Decimal]]]:
@@ -145,4 +134,6 @@ def _schedules(debt_ids: list[int]) -> dict[int, list[tuple[date, Decimal]]]:
 
 def _balances(currency: str, sums: dict[str, Decimal]) -> Balances:
     components = {component: sums.get(component, ZERO) for component in OWED_COMPONENTS}
-    return Balances(currency=currency, components=components, overpayment=-sums.get(Component.OVERPAYMENT, ZERO))
+    return Balances(
+        currency=currency, components=components, overpayment=-sums.get(Component.OVERPAYMENT, ZERO)
+    )

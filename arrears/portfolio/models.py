@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -31,8 +32,8 @@ def default_allocation_order() -> list[str]:
     return [str(component) for component in DEFAULT_ALLOCATION_ORDER]
 
 
-def _money(verbose_name: str | object, **kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
-    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+def _money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, **kwargs)
 
 
 class Portfolio(models.Model):
@@ -75,7 +76,10 @@ class Debtor(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     language = models.CharField(_("preferred language"), max_length=10, default="zh-hans")
     region = models.CharField(
-        _("region"), max_length=10, blank=True, help_text=_("ISO 3166-2 code of residence, e.g. CN-31, US-CA.")
+        _("region"),
+        max_length=10,
+        blank=True,
+        help_text=_("ISO 3166-2 code of residence, e.g. CN-31, US-CA."),
     )
     business_condition = models.TextField(_("business condition"), blank=True)
     family_situation = models.TextField(_("family situation"), blank=True)
@@ -87,7 +91,9 @@ class Debtor(models.Model):
         verbose_name = _("debtor")
         verbose_name_plural = _("debtors")
         constraints = [
-            models.UniqueConstraint(fields=["portfolio", "external_ref"], name="debtor_ref_unique_in_portfolio"),
+            models.UniqueConstraint(
+                fields=["portfolio", "external_ref"], name="debtor_ref_unique_in_portfolio"
+            ),
             models.CheckConstraint(condition=Q(kind__in=DebtorKind.values), name="debtor_kind_valid"),
         ]
         indexes = [models.Index(fields=["portfolio", "name"], name="debtor_portfolio_name_idx")]
@@ -99,13 +105,19 @@ class Debtor(models.Model):
 class DebtorChange(models.Model):
     """A material change in a debtor's circumstances (job loss, move, illness, business trouble)."""
 
-    debtor = models.ForeignKey(Debtor, verbose_name=_("debtor"), on_delete=models.CASCADE, related_name="changes")
+    debtor = models.ForeignKey(
+        Debtor, verbose_name=_("debtor"), on_delete=models.CASCADE, related_name="changes"
+    )
     category = models.CharField(_("category"), max_length=20, choices=ChangeCategory.choices)
     description = models.TextField(_("description"))
     occurred_date = models.DateField(_("occurred on"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
 
     class Meta:
@@ -180,14 +192,20 @@ class ContactPoint(models.Model):
 class Debt(models.Model):
     """One obligation of a debtor: its contract terms, schedule, status and ledger."""
 
-    portfolio = models.ForeignKey(Portfolio, verbose_name=_("portfolio"), on_delete=models.PROTECT, related_name="debts")
-    debtor = models.ForeignKey(Debtor, verbose_name=_("debtor"), on_delete=models.PROTECT, related_name="debts")
+    portfolio = models.ForeignKey(
+        Portfolio, verbose_name=_("portfolio"), on_delete=models.PROTECT, related_name="debts"
+    )
+    debtor = models.ForeignKey(
+        Debtor, verbose_name=_("debtor"), on_delete=models.PROTECT, related_name="debts"
+    )
     external_ref = models.CharField(_("external reference"), max_length=64)
     product = models.CharField(_("product"), max_length=20, choices=Product.choices)
     currency = models.CharField(_("currency"), max_length=3)
     principal = _money(_("principal"))
     contract_date = models.DateField(_("contract date"))
-    due_date = models.DateField(_("due date"), help_text=_("When the debt, or its first instalment, fell due."))
+    due_date = models.DateField(
+        _("due date"), help_text=_("When the debt, or its first instalment, fell due.")
+    )
     interest_rate = models.DecimalField(
         _("interest rate (% a year)"), max_digits=7, decimal_places=4, default=Decimal("0")
     )
@@ -212,11 +230,15 @@ class Debt(models.Model):
         verbose_name = _("debt")
         verbose_name_plural = _("debts")
         constraints = [
-            models.UniqueConstraint(fields=["portfolio", "external_ref"], name="debt_ref_unique_in_portfolio"),
+            models.UniqueConstraint(
+                fields=["portfolio", "external_ref"], name="debt_ref_unique_in_portfolio"
+            ),
             models.CheckConstraint(condition=Q(principal__gte=0), name="debt_principal_gte_0"),
             models.CheckConstraint(condition=Q(status__in=DebtStatus.values), name="debt_status_valid"),
             models.CheckConstraint(condition=Q(product__in=Product.values), name="debt_product_valid"),
-            models.CheckConstraint(condition=Q(interest_rate__gte=0, penalty_rate__gte=0), name="debt_rates_gte_0"),
+            models.CheckConstraint(
+                condition=Q(interest_rate__gte=0, penalty_rate__gte=0), name="debt_rates_gte_0"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -226,7 +248,9 @@ class Debt(models.Model):
 class Instalment(models.Model):
     """One due date of a debt's schedule and what falls due on it."""
 
-    debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.CASCADE, related_name="instalments")
+    debt = models.ForeignKey(
+        Debt, verbose_name=_("debt"), on_delete=models.CASCADE, related_name="instalments"
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     due_date = models.DateField(_("due date"))
     principal_due = _money(_("principal due"))
@@ -249,7 +273,9 @@ class Instalment(models.Model):
 class Payment(models.Model):
     """Money received for a debt; its allocation lives in the ledger entries that point to it."""
 
-    portfolio = models.ForeignKey(Portfolio, verbose_name=_("portfolio"), on_delete=models.PROTECT, related_name="payments")
+    portfolio = models.ForeignKey(
+        Portfolio, verbose_name=_("portfolio"), on_delete=models.PROTECT, related_name="payments"
+    )
     debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="payments")
     external_ref = models.CharField(_("payment reference"), max_length=64)
     amount = _money(_("amount"))
@@ -266,7 +292,9 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         constraints = [
-            models.UniqueConstraint(fields=["portfolio", "external_ref"], name="payment_ref_unique_in_portfolio"),
+            models.UniqueConstraint(
+                fields=["portfolio", "external_ref"], name="payment_ref_unique_in_portfolio"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
         ]
 
@@ -290,7 +318,12 @@ class LedgerEntry(models.Model):
     source = models.CharField(_("source"), max_length=20, choices=EntrySource.choices)
     idempotency_key = models.CharField(_("idempotency key"), max_length=120)
     payment = models.ForeignKey(
-        Payment, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        Payment,
+        verbose_name=_("payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -305,7 +338,9 @@ class LedgerEntry(models.Model):
                 | (Q(kind=EntryKind.ADJUSTMENT) & ~Q(amount=0)),
                 name="ledger_entry_sign_by_kind",
             ),
-            models.CheckConstraint(condition=Q(component__in=Component.values), name="ledger_component_valid"),
+            models.CheckConstraint(
+                condition=Q(component__in=Component.values), name="ledger_component_valid"
+            ),
         ]
         indexes = [models.Index(fields=["debt", "effective_date"], name="ledger_debt_date_idx")]
 

@@ -54,7 +54,8 @@ def check_payment(*, debt: Debt, amount: Decimal, currency: str) -> None:
         )
     if amount <= 0 or not money.has_valid_scale(amount, currency):
         raise InvalidPaymentAmount(
-            _("%(amount)s is not a valid payment amount in %(currency)s.") % {"amount": amount, "currency": currency}
+            _("%(amount)s is not a valid payment amount in %(currency)s.")
+            % {"amount": amount, "currency": currency}
         )
     if debt.status in CLOSED_STATUSES:
         raise DebtClosed(_("Debt %(ref)s is closed.") % {"ref": debt.external_ref})
@@ -81,7 +82,9 @@ def record_payment(
     :raises DuplicatePaymentReference: when the reference was used for another payment.
     """
     debt = lock_debt(debt_id)
-    existing = next(iter(Payment.objects.filter(portfolio_id=debt.portfolio_id, external_ref=external_ref)), None)
+    existing = next(
+        iter(Payment.objects.filter(portfolio_id=debt.portfolio_id, external_ref=external_ref)), None
+    )
     if existing is not None:
         if existing.debt_id == debt.pk and existing.amount == amount and existing.currency == currency:
             return existing

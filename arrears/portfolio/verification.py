@@ -83,8 +83,9 @@ def verify_debt(*, debt_id: int, actor: Any, now: datetime, reason: str = "") ->
 
 
 def _sum(debt: Debt, **filters: Any) -> Decimal:
-    total = LedgerEntry.objects.filter(debt=debt, **filters).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    return money.exact_sum(
+        LedgerEntry.objects.filter(debt=debt, **filters).aggregate(total=Sum("amount"))["total"]
+    )
 
 
 def _check_principal(debt: Debt) -> list[Discrepancy]:
@@ -150,15 +151,17 @@ def _check_payments(debt: Debt) -> list[Discrepancy]:
             problems.append(
                 Discrepancy(
                     "payment_currency",
-                    _("payment %(ref)s is in %(currency)s") % {"ref": payment.external_ref, "currency": payment.currency},
+                    _("payment %(ref)s is in %(currency)s")
+                    % {"ref": payment.external_ref, "currency": payment.currency},
                 )
             )
-        if -(payment.allocated or 0) != payment.amount:
+        allocated = -money.exact_sum(payment.allocated)
+        if allocated != payment.amount:
             problems.append(
                 Discrepancy(
                     "payment_unallocated",
                     _("payment %(ref)s of %(amount)s is allocated as %(allocated)s")
-                    % {"ref": payment.external_ref, "amount": payment.amount, "allocated": -(payment.allocated or 0)},
+                    % {"ref": payment.external_ref, "amount": payment.amount, "allocated": allocated},
                 )
             )
     return problems
@@ -168,7 +171,8 @@ def _check_balances(debt: Debt, balances: ledger.Balances) -> list[Discrepancy]:
     problems = [
         Discrepancy(
             "negative_balance",
-            _("the %(component)s balance is negative (%(amount)s)") % {"component": component, "amount": amount},
+            _("the %(component)s balance is negative (%(amount)s)")
+            % {"component": component, "amount": amount},
         )
         for component, amount in balances.components.items()
         if amount < 0

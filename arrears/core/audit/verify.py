@@ -29,9 +29,7 @@ def verify_chain() -> ChainReport:
     expected = 1
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=5000):
         if event.sequence != expected:
-            return ChainReport(
-                expected - 1, expected, _("event #%(seq)d was deleted") % {"seq": expected}
-            )
+            return ChainReport(expected - 1, expected, _("event #%(seq)d was deleted") % {"seq": expected})
         fields = chain.hashed_fields(
             sequence=event.sequence,
             occurred_at=event.occurred_at,
@@ -50,9 +48,7 @@ def verify_chain() -> ChainReport:
             altered = expected - 1
             return ChainReport(altered - 1, altered, _("event #%(seq)d was altered") % {"seq": altered})
         if chain.event_hash(fields, prev_hash) != event.hash:
-            return ChainReport(
-                expected - 1, expected, _("event #%(seq)d was altered") % {"seq": expected}
-            )
+            return ChainReport(expected - 1, expected, _("event #%(seq)d was altered") % {"seq": expected})
         prev_hash = event.hash
         expected += 1
     last = next(iter(AuditChainHead.objects.filter(id=1).values_list("last_sequence", flat=True)), 0)

@@ -15,7 +15,10 @@ POSTGRES = [
        FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()""",
 ]
 DROP = {
-    "sqlite": ["DROP TRIGGER IF EXISTS audit_event_no_update", "DROP TRIGGER IF EXISTS audit_event_no_delete"],
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS audit_event_no_update",
+        "DROP TRIGGER IF EXISTS audit_event_no_delete",
+    ],
     "postgresql": [
         "DROP TRIGGER IF EXISTS audit_event_no_change ON core_auditevent",
         "DROP FUNCTION IF EXISTS audit_event_append_only()",

@@ -20,7 +20,11 @@ class Command(LocalizedCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
         if report.is_intact:
-            self.stdout.write(self.style.SUCCESS(_("Audit chain intact: %(count)d events checked.") % {"count": report.checked}))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Audit chain intact: %(count)d events checked.") % {"count": report.checked}
+                )
+            )
             return
         self.stderr.write(
             self.style.ERROR(

@@ -25,6 +25,8 @@ class Command(LocalizedCommand):
         try:
             user = User.objects.get(username=options["username"], is_active=True)
         except User.DoesNotExist:
-            raise CommandError(_("No active user %(name)s.") % {"name": options["username"]}, returncode=2) from None
+            raise CommandError(
+                _("No active user %(name)s.") % {"name": options["username"]}, returncode=2
+            ) from None
         raw = tokens.issue_token(user=user, name=options["name"], actor=None, now=timezone.now())
         self.stdout.write(raw)

@@ -17,4 +17,6 @@ class Command(LocalizedCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         counts = rotate_encryption_keys(actor=None, now=timezone.now())
         for label, count in counts.items():
-            self.stdout.write(_("%(field)s: %(count)d values re-encrypted") % {"field": label, "count": count})
+            self.stdout.write(
+                _("%(field)s: %(count)d values re-encrypted") % {"field": label, "count": count}
+            )

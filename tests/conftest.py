@@ -1,0 +1,9 @@
+from datetime import UTC, datetime
+
+import pytest
+
+
+@pytest.fixture
+def now():
+    """A fixed, awkward moment: 20:59:59 UTC on the last day of March."""
+    return datetime(2026, 3, 31, 20, 59, 59, tzinfo=UTC)
