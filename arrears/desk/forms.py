@@ -1,0 +1,72 @@
+"""Command and filter forms of the desk pages (plain forms; the domain validates the rest)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from arrears.portfolio.choices import PaymentChannel
+from arrears.portfolio.models import Portfolio
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class DebtorSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, reference, phone, e-mail or ID number")}),
+    )
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(label=_("Balances as of"), required=False, widget=DateInput())
+
+
+class PaymentForm(forms.Form):
+    """Record a payment received for a debt (its currency is the debt's)."""
+
+    external_ref = forms.CharField(
+        label=_("Payment reference"),
+        max_length=64,
+        help_text=_("The bank or receipt reference; posting the same reference twice records it once."),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=18, decimal_places=2, min_value=Decimal("0.01"), localize=True
+    )
+    received_date = forms.DateField(label=_("Received on"), widget=DateInput())
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=PaymentChannel.choices, initial=PaymentChannel.BANK_TRANSFER
+    )
+
+
+class VerifyForm(forms.Form):
+    reason = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action"), required=False, max_length=100)
+    object_type = forms.CharField(
+        label=_("Object type"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "portfolio.debt"}),
+    )
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=100)
+    portfolio = forms.ModelChoiceField(
+        label=_("Portfolio"), required=False, queryset=Portfolio.objects.none()
+    )
+
+    def __init__(self, *args: Any, portfolios: QuerySet[Portfolio], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["portfolio"].queryset = portfolios  # type: ignore[attr-defined]

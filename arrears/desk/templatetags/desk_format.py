@@ -1,0 +1,53 @@
+"""Display filters for the desk: money, aging buckets and lists of amounts.
+
+Money renders as the amount in the active language's number format, grouped, with exactly the
+currency's minor units, followed by the ISO 4217 code: ``1,234.50 CNY``, ``-100.00 USD``,
+``1,235 JPY``. The code, not a symbol, because ``¥`` is both yuan and yen and a portfolio may hold
+several currencies. Amounts stay ``Decimal`` throughout (never float).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from arrears.core.money import MINOR_UNITS, round_money
+from arrears.people.roles import Capability
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str) -> str:
+    """Render ``amount`` in ``currency``: ``{{ balance|money:debt.currency }}`` → ``1,234.50 CNY``."""
+    if amount is None or amount == "":
+        return ""
+    places = MINOR_UNITS.get(currency, 2)
+    value = round_money(Decimal(amount), currency) if currency in MINOR_UNITS else Decimal(amount)
+    return f"{number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)} {currency}"
+
+
+@register.filter
+def amounts(items: Iterable[Any]) -> str:
+    """Render a list of ``Amount`` (one per currency) joined by commas, or a dash when empty."""
+    rendered = [money(item.value, item.currency) for item in items]
+    return ", ".join(rendered) if rendered else "—"
+
+
+@register.filter
+def bucket_label(bucket: str) -> str:
+    """Render an aging bucket: ``current`` in words, the day ranges as they are."""
+    if bucket == "current":
+        return _("current")
+    return _("%(range)s days") % {"range": bucket}
+
+
+@register.filter
+def can(user: Any, capability: str) -> bool:
+    """Return whether ``user`` carries ``capability`` (for navigation only; pages get decisions from queries)."""
+    return bool(getattr(user, "is_authenticated", False) and user.can(Capability(capability)))

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from arrears.desk import views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("portfolios/<int:portfolio_id>/debtors/", views.debtor_list, name="debtor_list"),
+    path("debtors/<int:debtor_id>/", views.debtor_detail, name="debtor"),
+    path("debts/<int:debt_id>/", views.debt_detail, name="debt"),
+    path("debts/<int:debt_id>/payments/", views.record_payment, name="record_payment"),
+    path("debts/<int:debt_id>/verify/", views.verify_debt, name="verify_debt"),
+    path("audit/", views.audit_log, name="audit"),
+]

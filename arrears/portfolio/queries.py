@@ -1,0 +1,376 @@
+"""Read the portfolio for pages and the API: scoped to the user, personal data masked by role.
+
+Every function takes the user and returns only what their granted portfolios hold; anything else
+is :class:`~arrears.core.errors.NotFound`, so an interface cannot tell "absent" from "not yours".
+Decisions a page shows (may this user verify, post a payment, see a phone number in full) are made
+here, never in templates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from arrears.core import masking
+from arrears.core.audit.models import AuditEvent
+from arrears.core.audit.verify import ChainReport, verify_chain
+from arrears.core.errors import DomainError, NotFound, PermissionDenied
+from arrears.people.roles import Capability
+from arrears.people.scoping import granted_portfolio_ids, scope_to_user
+from arrears.portfolio import contact_values, ledger, verification
+from arrears.portfolio.choices import Component, ContactKind, DebtStatus
+from arrears.portfolio.models import (
+    ContactPerson,
+    ContactPoint,
+    Debt,
+    Debtor,
+    DebtorChange,
+    Instalment,
+    LedgerEntry,
+    Portfolio,
+)
+
+DEBTORS_PER_PAGE = 25
+SEARCHABLE_KINDS = (ContactKind.PHONE, ContactKind.EMAIL)
+VERIFIABLE_STATUSES = verification.VERIFIABLE_FROM
+PAYABLE_STATUSES = frozenset(set(DebtStatus) - {DebtStatus.CLOSED})
+_MASKS = {
+    ContactKind.PHONE: masking.mask_phone,
+    ContactKind.EMAIL: masking.mask_email,
+    ContactKind.ADDRESS: masking.mask_street,
+    "national_id": masking.mask_national_id,
+}
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A sum of money in one currency, for display."""
+
+    value: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    """A portfolio on the home page: how many debtors and debts, and what is outstanding."""
+
+    portfolio: Portfolio
+    debtor_count: int
+    debt_count: int
+    outstanding: list[Amount]
+
+
+@dataclass(frozen=True)
+class DebtRow:
+    """A debt in a list: its position (balances, days past due, bucket) on the page's date."""
+
+    debt: Debt
+    position: ledger.DebtPosition
+
+
+@dataclass(frozen=True)
+class DebtorRow:
+    """A debtor in a list, with the worst days past due and the sum outstanding across their debts."""
+
+    debtor: Debtor
+    debt_count: int
+    days_past_due: int
+    bucket: str
+    outstanding: list[Amount]
+
+
+@dataclass(frozen=True)
+class ContactPointView:
+    """A contact point with its value as this user may see it."""
+
+    point: ContactPoint
+    display_value: str
+
+
+@dataclass(frozen=True)
+class DebtorView:
+    """Everything the debtor page shows."""
+
+    debtor: Debtor
+    national_id: str
+    contact_persons: list[ContactPerson]
+    contact_points: list[ContactPointView]
+    changes: list[DebtorChange]
+    debts: list[DebtRow]
+
+
+@dataclass(frozen=True)
+class DebtView:
+    """Everything the debt page shows, with what this user may do to the debt."""
+
+    debt: Debt
+    as_of: date
+    position: ledger.DebtPosition
+    instalments: list[Instalment]
+    entries: list[LedgerEntry]
+    discrepancies: list[verification.Discrepancy]
+    can_verify: bool
+    can_post_payment: bool
+    components: list[tuple[str, Decimal]] = field(default_factory=list)
+    """(translated component name, balance) in display order."""
+
+
+def can_see_personal_data(user: Any) -> bool:
+    """Return whether ``user`` may see personal data (phones, e-mails, IDs, addresses) in full."""
+    return bool(user.can(Capability.SEE_PERSONAL_DATA))
+
+
+def display_personal(user: Any, kind: str, value: str) -> str:
+    """Return ``value`` as ``user`` may see it: in full, or masked for its ``kind``."""
+    if not value or can_see_personal_data(user):
+        return value
+    mask = _MASKS.get(kind)
+    return mask(value) if mask is not None else masking.MASK
+
+
+def list_portfolios(*, user: Any) -> QuerySet[Portfolio]:
+    """Return the portfolios ``user`` may see, by name."""
+    return scope_to_user(Portfolio.objects.all(), user, portfolio_field="pk").order_by("name", "pk")
+
+
+def get_portfolio(*, user: Any, portfolio_id: int) -> Portfolio:
+    """Return one portfolio ``user`` may see.
+
+    :raises NotFound: when it does not exist or is not granted to ``user``.
+    """
+    try:
+        return list_portfolios(user=user).get(pk=portfolio_id)
+    except Portfolio.DoesNotExist:
+        raise NotFound(_("No such portfolio.")) from None
+
+
+def list_portfolio_summaries(*, user: Any) -> list[PortfolioSummary]:
+    """Return the user's portfolios with debtor and debt counts and the balance outstanding."""
+    portfolios = list(
+        list_portfolios(user=user).annotate(
+            debtor_total=Count("debtors", distinct=True), debt_total=Count("debts", distinct=True)
+        )
+    )
+    outstanding = _outstanding_by(
+        "debt__portfolio_id", LedgerEntry.objects.filter(debt__portfolio__in=[item.pk for item in portfolios])
+    )
+    return [
+        PortfolioSummary(
+            portfolio=item,
+            debtor_count=item.debtor_total,
+            debt_count=item.debt_total,
+            outstanding=outstanding.get(item.pk, []),
+        )
+        for item in portfolios
+    ]
+
+
+def search_debtors(*, user: Any, portfolio: Portfolio, query: str = "") -> QuerySet[Debtor]:
+    """Return the portfolio's debtors matching ``query``, by name.
+
+    A query matches a name or reference by substring, and a phone, e-mail or national ID exactly
+    (through their keyed hashes, since the values are encrypted).
+    """
+    debtors = scope_to_user(Debtor.objects.filter(portfolio=portfolio), user)
+    text = query.strip()
+    if text:
+        debtors = debtors.filter(_text_match(text) | _exact_match(text, portfolio.country))
+    return debtors.order_by("name", "pk")
+
+
+def list_debtor_rows(
+    *, user: Any, portfolio: Portfolio, query: str, page_number: int | str | None, as_of: date
+) -> tuple[Page[Debtor], list[DebtorRow]]:
+    """Return one page of matching debtors and a row per debtor with days past due and balance."""
+    page = Paginator(search_debtors(user=user, portfolio=portfolio, query=query), DEBTORS_PER_PAGE).get_page(
+        page_number
+    )
+    debts = list(Debt.objects.filter(debtor__in=list(page.object_list)).order_by("pk"))
+    positions = ledger.list_positions(debts=debts, as_of=as_of)
+    by_debtor: dict[int, list[ledger.DebtPosition]] = defaultdict(list)
+    for debt in debts:
+        by_debtor[debt.debtor_id].append(positions[debt.pk])
+    return page, [_debtor_row(debtor, by_debtor.get(debtor.pk, [])) for debtor in page.object_list]
+
+
+def get_debtor(*, user: Any, debtor_id: int) -> Debtor:
+    """Return one debtor ``user`` may see.
+
+    :raises NotFound: when it does not exist or its portfolio is not granted to ``user``.
+    """
+    try:
+        return scope_to_user(Debtor.objects.select_related("portfolio"), user).get(pk=debtor_id)
+    except Debtor.DoesNotExist:
+        raise NotFound(_("No such debtor.")) from None
+
+
+def get_debtor_view(*, user: Any, debtor_id: int, as_of: date) -> DebtorView:
+    """Return the debtor page's contents, personal data masked unless ``user`` may see it.
+
+    :raises NotFound: when the debtor does not exist or is not in a portfolio granted to ``user``.
+    """
+    debtor = get_debtor(user=user, debtor_id=debtor_id)
+    debts = list(debtor.debts.order_by("due_date", "pk"))
+    positions = ledger.list_positions(debts=debts, as_of=as_of)
+    points = debtor.contact_points.select_related("contact_person").order_by("kind", "-is_primary", "pk")
+    return DebtorView(
+        debtor=debtor,
+        national_id=display_personal(user, "national_id", debtor.national_id),
+        contact_persons=list(debtor.contact_persons.order_by("name", "pk")),
+        contact_points=[
+            ContactPointView(point, display_personal(user, point.kind, point.value)) for point in points
+        ],
+        changes=list(debtor.changes.select_related("recorded_by").order_by("-recorded_at", "-pk")),
+        debts=[DebtRow(debt, positions[debt.pk]) for debt in debts],
+    )
+
+
+def get_debt(*, user: Any, debt_id: int) -> Debt:
+    """Return one debt ``user`` may see.
+
+    :raises NotFound: when it does not exist or its portfolio is not granted to ``user``.
+    """
+    try:
+        return scope_to_user(Debt.objects.select_related("debtor", "portfolio", "verified_by"), user).get(
+            pk=debt_id
+        )
+    except Debt.DoesNotExist:
+        raise NotFound(_("No such debt.")) from None
+
+
+def get_debt_view(*, user: Any, debt_id: int, as_of: date) -> DebtView:
+    """Return the debt page's contents on ``as_of`` and what ``user`` may do to the debt.
+
+    :raises NotFound: when the debt does not exist or is not in a portfolio granted to ``user``.
+    """
+    debt = get_debt(user=user, debt_id=debt_id)
+    position = ledger.get_position(debt=debt, as_of=as_of)
+    discrepancies = verification.reconcile_debt(debt_id=debt.pk, as_of=as_of)
+    return DebtView(
+        debt=debt,
+        as_of=as_of,
+        position=position,
+        instalments=list(debt.instalments.order_by("number")),
+        entries=list(debt.entries.select_related("payment").order_by("effective_date", "posted_at", "pk")),
+        discrepancies=discrepancies,
+        can_verify=is_verifiable_by(user=user, debt=debt),
+        can_post_payment=is_payable_by(user=user, debt=debt),
+        components=[
+            (str(Component(key).label), amount) for key, amount in position.balances.components.items()
+        ],
+    )
+
+
+def is_verifiable_by(*, user: Any, debt: Debt) -> bool:
+    """Return whether ``user`` may verify ``debt`` now (their role and the debt's status allow it)."""
+    return bool(user.can(Capability.VERIFY_DEBTS)) and debt.status in VERIFIABLE_STATUSES
+
+
+def is_payable_by(*, user: Any, debt: Debt) -> bool:
+    """Return whether ``user`` may record a payment on ``debt`` (role and debt status allow it)."""
+    return bool(user.can(Capability.POST_PAYMENTS)) and debt.status in PAYABLE_STATUSES
+
+
+def _text_match(text: str) -> Q:
+    return Q(name__icontains=text) | Q(external_ref__icontains=text)
+
+
+def _exact_match(text: str, country: str) -> Q:
+    """Match ``text`` exactly as a phone, e-mail or national ID, whichever it can be read as."""
+    hashes = set()
+    for kind, normalize in (
+        (ContactKind.PHONE, lambda raw: contact_values.normalize_phone(raw, country)),
+        (ContactKind.EMAIL, contact_values.normalize_email),
+    ):
+        try:
+            hashes.add(contact_values.lookup_hash_for(kind, normalize(text)))
+        except DomainError:
+            continue
+    national_id = contact_values.normalize_national_id(text)
+    matched = Q(national_id_hash=contact_values.lookup_hash_for("national_id", national_id))
+    if hashes:
+        points = ContactPoint.objects.filter(kind__in=SEARCHABLE_KINDS, value_hash__in=hashes)
+        matched |= Q(pk__in=points.values("debtor_id"))
+    return matched
+
+
+def _outstanding_by(key: str, entries: QuerySet[LedgerEntry]) -> dict[int, list[Amount]]:
+    rows = (
+        entries.filter(component__in=ledger.OWED_COMPONENTS)
+        .values_list(key, "debt__currency")
+        .annotate(total=Sum("amount"))
+        .order_by(key, "debt__currency")
+    )
+    totals: dict[int, list[Amount]] = defaultdict(list)
+    for owner, currency, total in rows:
+        totals[owner].append(Amount(total, currency))
+    return totals
+
+
+def _debtor_row(debtor: Debtor, positions: list[ledger.DebtPosition]) -> DebtorRow:
+    worst = max((item.days_past_due for item in positions), default=0)
+    sums: dict[str, Decimal] = defaultdict(lambda: ledger.ZERO)
+    for item in positions:
+        sums[item.balances.currency] += item.balances.total
+    return DebtorRow(
+        debtor=debtor,
+        debt_count=len(positions),
+        days_past_due=worst,
+        bucket=next((item.bucket for item in positions if item.days_past_due == worst), "current"),
+        outstanding=[Amount(total, currency) for currency, total in sorted(sums.items())],
+    )
+
+
+def list_audit_events(
+    *,
+    user: Any,
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    portfolio_id: int | None = None,
+) -> QuerySet[AuditEvent]:
+    """Return the audit events ``user`` may read, newest first, filtered by the given fields.
+
+    Users who see every portfolio also see events outside any portfolio; others only the events of
+    their granted portfolios.
+
+    :raises PermissionDenied: when ``user`` may not read the audit log.
+    """
+    if not user.can(Capability.READ_AUDIT):
+        raise PermissionDenied(_("You may not read the audit log."))
+    granted = granted_portfolio_ids(user)
+    events = (
+        AuditEvent.objects.all() if granted is None else AuditEvent.objects.filter(portfolio_id__in=granted)
+    )
+    filters = {
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "portfolio_id": portfolio_id,
+    }
+    return events.filter(
+        **{name: value for name, value in filters.items() if value not in ("", None)}
+    ).order_by("-sequence")
+
+
+def get_chain_report(*, user: Any) -> ChainReport:
+    """Return whether the audit chain is intact, walking every event.
+
+    :raises PermissionDenied: when ``user`` may not read the audit log.
+    """
+    if not user.can(Capability.READ_AUDIT):
+        raise PermissionDenied(_("You may not read the audit log."))
+    return verify_chain()
+
+
+def list_audit_actions(*, user: Any) -> list[str]:
+    """Return the distinct actions in the events ``user`` may read, for a filter's choices."""
+    events = list_audit_events(user=user).order_by("action").values_list("action", flat=True).distinct()
+    return list(events)
