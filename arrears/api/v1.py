@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
+from arrears.api import portfolio
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
 from arrears.people import tokens
 
@@ -27,6 +28,8 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
     docs_url="/docs",
 )
+
+api.add_router("/v1", portfolio.router)
 
 # Domain errors map to HTTP statuses in this one table.
 ERROR_STATUS: dict[type[DomainError], int] = {NotFound: 404, PermissionDenied: 403}
