@@ -1,0 +1,140 @@
+"""Bulk reads and writes for the import: COPY on PostgreSQL, ``executemany`` on SQLite.
+
+Frames handed to the writers hold database column names and values already in the form the
+database stores (strings for dates, decimals and JSON, booleans as booleans).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+from django.db import connection, models
+
+SQLITE_CHUNK = 5000
+POSTGRES_CHUNK = 100_000
+
+
+def is_postgres() -> bool:
+    """Return whether the default database is PostgreSQL."""
+    return connection.vendor == "postgresql"
+
+
+def stored_datetime(value: datetime) -> str:
+    """Return ``value`` as the database stores a DateTimeField value (text)."""
+    return str(connection.ops.adapt_datetimefield_value(value))
+
+
+def table(model: type[models.Model]) -> str:
+    """Return the quoted table name of ``model``."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _quoted(columns: Sequence[str]) -> str:
+    return ", ".join(connection.ops.quote_name(name) for name in columns)
+
+
+def reserve_ids(model: type[models.Model], count: int) -> pl.Series:
+    """Return ``count`` fresh primary keys for ``model`` (the caller holds the write transaction)."""
+    if count == 0:
+        return pl.Series("id", [], dtype=pl.Int64)
+    with connection.cursor() as cursor:
+        if is_postgres():
+            sequence = f"pg_get_serial_sequence('{model._meta.db_table}', 'id')"
+            cursor.execute(f"SELECT nextval({sequence}) FROM generate_series(1, %s)", [count])  # noqa: S608
+            return pl.Series("id", [row[0] for row in cursor.fetchall()], dtype=pl.Int64)
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table(model)}")  # noqa: S608
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [model._meta.db_table])
+        row = cursor.fetchone()
+        start = max(highest, row[0] if row else 0) + 1
+    return pl.int_range(start, start + count, dtype=pl.Int64, eager=True).alias("id")
+
+
+def insert_frame(model: type[models.Model], frame: pl.DataFrame) -> None:
+    """Insert every row of ``frame`` into ``model``'s table."""
+    if frame.height == 0:
+        return
+    if is_postgres():
+        _copy(table(model), frame)
+        return
+    placeholders = ", ".join("?" for _ in frame.columns)
+    sql = f"INSERT INTO {table(model)} ({_quoted(frame.columns)}) VALUES ({placeholders})"  # noqa: S608
+    connection.ensure_connection()
+    connection.connection.executemany(sql, _sqlite_rows(frame))
+
+
+def update_frame(model: type[models.Model], frame: pl.DataFrame) -> None:
+    """Set the columns of ``frame`` on the rows whose ``id`` it names."""
+    if frame.height == 0:
+        return
+    columns = [name for name in frame.columns if name != "id"]
+    if is_postgres():
+        staging = f"import_staging_{model._meta.db_table}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {_quoted(frame.columns)} FROM {table(model)} WITH NO DATA"
+            )
+            _copy(staging, frame)
+            assignments = ", ".join(f"{name} = s.{name}" for name in map(connection.ops.quote_name, columns))
+            cursor.execute(f"UPDATE {table(model)} t SET {assignments} FROM {staging} s WHERE t.id = s.id")  # noqa: S608
+            cursor.execute(f"DROP TABLE {staging}")
+        return
+    assignments = ", ".join(f"{connection.ops.quote_name(name)} = ?" for name in columns)
+    sql = f"UPDATE {table(model)} SET {assignments} WHERE id = ?"  # noqa: S608
+    connection.ensure_connection()
+    connection.connection.executemany(sql, _sqlite_rows(frame.select(*columns, "id")))
+
+
+def delete_where_in(model: type[models.Model], column: str, values: Sequence[Any]) -> None:
+    """Delete the rows of ``model`` whose ``column`` is one of ``values``."""
+    for chunk in _chunks(values):
+        model._default_manager.filter(**{f"{column}__in": chunk}).delete()
+
+
+def select_where_in(
+    sql: str, values: Sequence[Any], params: Sequence[Any], schema: dict[str, Any]
+) -> pl.DataFrame:
+    """Run ``sql`` (ending in ``IN ({values})``) for ``values`` in chunks; return the rows as a frame.
+
+    ``sql`` takes ``params`` first, then the chunk of ``values``.
+    """
+    rows: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(values):
+            if is_postgres():
+                array = "bigint[]" if isinstance(chunk[0], int) else "text[]"
+                cursor.execute(sql.format(values=f"SELECT unnest(%s::{array})"), [*params, list(chunk)])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(sql.format(values=marks), [*params, *chunk])
+            rows.extend(cursor.fetchall())
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    size = POSTGRES_CHUNK if is_postgres() else SQLITE_CHUNK
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _copy(target: str, frame: pl.DataFrame) -> None:
+    payload = io.BytesIO()
+    frame.write_csv(payload, include_header=False, null_value="")
+    sql = f"COPY {target} ({_quoted(frame.columns)}) FROM STDIN (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        copy.write(payload.getbuffer())
+
+
+def _sqlite_rows(frame: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """Return rows with booleans as 0/1 and dates and decimals as text, as Django stores them."""
+    casts = [
+        pl.col(name).cast(pl.Int8) if dtype == pl.Boolean else pl.col(name).cast(pl.String)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Boolean or dtype == pl.Date or isinstance(dtype, pl.Decimal)
+    ]
+    return frame.with_columns(casts).iter_rows()

@@ -1,0 +1,375 @@
+"""Load validated debt rows: classify them against the database, then write in bulk.
+
+A row is *new* (no debt with its reference), *unchanged* (same fingerprint as the last import) or
+*changed*. New and changed rows upsert their debtor, add contact points not yet known, and post
+ledger charges: the first import posts ``principal``/``interest``/``penalty``/``fee`` charges, a
+changed row posts the difference to what earlier imports posted as ``adjustment`` entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import polars as pl
+from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+
+from arrears.core import crypto, money
+from arrears.portfolio.choices import ContactSource, EntryKind, EntrySource
+from arrears.portfolio.imports import checks, database, phones
+from arrears.portfolio.imports.checks import ROW, value_of
+from arrears.portfolio.imports.columns import CHARGE_COLUMNS, DEBT_COLUMNS, PHONE_COLUMNS
+from arrears.portfolio.imports.result import RowError
+from arrears.portfolio.models import ContactPoint, Debt, Debtor, Instalment, LedgerEntry, Portfolio
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+_EXISTING_DEBTS = (
+    "SELECT d.external_ref, d.id, d.import_fingerprint, d.currency, r.external_ref "  # noqa: S608
+    f"FROM {database.table(Debt)} d JOIN {database.table(Debtor)} r ON r.id = d.debtor_id "
+    "WHERE d.portfolio_id = %s AND d.external_ref IN ({values})"
+)
+_EXISTING_DEBTORS = (
+    f"SELECT external_ref, id FROM {database.table(Debtor)} "  # noqa: S608
+    "WHERE portfolio_id = %s AND external_ref IN ({values})"
+)
+_EXISTING_CONTACTS = (
+    f"SELECT debtor_id, kind, value_hash FROM {database.table(ContactPoint)} "  # noqa: S608
+    "WHERE debtor_id IN ({values})"
+)
+
+
+@dataclass(frozen=True)
+class DebtPlan:
+    """Valid rows with their ``state`` (new, changed, unchanged) and the rows refused against the database."""
+
+    rows: pl.DataFrame
+    errors: list[RowError]
+
+    def count(self, state: str) -> int:
+        """Return how many rows are in ``state``."""
+        return int((self.rows["state"] == state).sum())
+
+
+def plan_debts(valid: pl.DataFrame, *, portfolio: Portfolio) -> DebtPlan:
+    """Fingerprint ``valid`` rows and classify them against the portfolio's existing debts."""
+    rows = valid.with_columns(fingerprint=_fingerprints(valid))
+    existing = database.select_where_in(
+        _EXISTING_DEBTS,
+        rows["debt_ref"].to_list(),
+        [portfolio.pk],
+        {"debt_ref": pl.String, "debt_id": pl.Int64, "old_fingerprint": pl.String, "old_currency": pl.String,
+         "old_debtor_ref": pl.String},
+    )  # fmt: skip
+    rows = rows.join(existing, on="debt_ref", how="left", maintain_order="left")
+    moved = pl.col("debt_id").is_not_null() & (pl.col("old_debtor_ref") != pl.col("debtor_ref"))
+    recurrency = pl.col("debt_id").is_not_null() & (pl.col("old_currency") != pl.col(value_of("currency")))
+    errors = _conflicts(rows, moved, recurrency)
+    rows = rows.filter(~(moved | recurrency)).with_columns(
+        state=pl.when(pl.col("debt_id").is_null())
+        .then(pl.lit(NEW))
+        .when(pl.col("old_fingerprint") == pl.col("fingerprint"))
+        .then(pl.lit(UNCHANGED))
+        .otherwise(pl.lit(CHANGED))
+    )
+    return DebtPlan(rows, errors)
+
+
+def _conflicts(rows: pl.DataFrame, moved: pl.Expr, recurrency: pl.Expr) -> list[RowError]:
+    debtor = rows.filter(moved).select(
+        ROW, "debtor_ref", checks.fill(_("This debt belongs to debtor %(ref)s; a debt cannot move to another debtor."),
+                                       ref=pl.col("old_debtor_ref")).alias("message"))  # fmt: skip
+    currency = rows.filter(recurrency & ~moved).select(
+        ROW, "currency", checks.fill(_("This debt is in %(currency)s; its currency cannot change."),
+                                     currency=pl.col("old_currency")).alias("message"))  # fmt: skip
+    return [RowError(row, "debtor_ref", value, message) for row, value, message in debtor.iter_rows()] + [
+        RowError(row, "currency", value, message) for row, value, message in currency.iter_rows()
+    ]
+
+
+def _fingerprints(rows: pl.DataFrame) -> pl.Series:
+    """Return the SHA-256 of each row's normalised values (parsed, in a fixed column order)."""
+    parts = [pl.col(value_of(name)).cast(pl.String).fill_null("") for name in DEBT_COLUMNS]
+    normalised = rows.select(pl.concat_str(parts, separator="\x1f")).to_series().to_list()
+    return pl.Series("fingerprint", [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in normalised])
+
+
+def apply_plan(plan: DebtPlan, *, portfolio: Portfolio, now: datetime, update_status: bool) -> None:
+    """Write the plan's new and changed rows (inside the caller's transaction)."""
+    active = plan.rows.filter(pl.col("state") != UNCHANGED)
+    if active.height == 0:
+        return
+    stamp = database.stored_datetime(now)
+    debtor_ids = _upsert_debtors(active, portfolio=portfolio, stamp=stamp)
+    active = active.join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
+    active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
+    _write_instalments(active)
+    _write_charges(active, stamp=stamp, as_of=now)
+    _write_contact_points(active, portfolio=portfolio, stamp=stamp)
+
+
+def _upsert_debtors(active: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -> pl.DataFrame:
+    debtors = active.unique("debtor_ref", keep="first", maintain_order=True)
+    existing = database.select_where_in(
+        _EXISTING_DEBTORS,
+        debtors["debtor_ref"].to_list(),
+        [portfolio.pk],
+        {"debtor_ref": pl.String, "id": pl.Int64},
+    )
+    debtors = debtors.join(existing, on="debtor_ref", how="left", maintain_order="left")
+    fresh = debtors.filter(pl.col("id").is_null())
+    fresh = fresh.with_columns(database.reserve_ids(Debtor, fresh.height))
+    known = debtors.filter(pl.col("id").is_not_null())
+    database.insert_frame(
+        Debtor,
+        _debtor_columns(fresh, stamp).with_columns(
+            portfolio_id=pl.lit(portfolio.pk),
+            external_ref=fresh["debtor_ref"],
+            business_condition=pl.lit(""),
+            family_situation=pl.lit(""),
+            financial_situation=pl.lit(""),
+            created_at=pl.lit(stamp),
+        ),
+    )
+    database.update_frame(Debtor, _debtor_columns(known, stamp))
+    return pl.concat([fresh.select("debtor_ref", "id"), known.select("debtor_ref", "id")]).rename(
+        {"id": "debtor_id"}
+    )
+
+
+def _debtor_columns(debtors: pl.DataFrame, stamp: str) -> pl.DataFrame:
+    national_ids = debtors[value_of("national_id")].to_list()
+    present = [value for value in national_ids if value is not None]
+    encrypted = iter(crypto.encrypt_many(present))
+    hashes = iter(crypto.lookup_hash_many([f"national_id:{value}" for value in present]))
+    return debtors.select(
+        "id",
+        kind=pl.col(value_of("debtor_type")),
+        name=pl.col(value_of("debtor_name")),
+        national_id=pl.Series([next(encrypted) if value else "" for value in national_ids], dtype=pl.String),
+        national_id_hash=pl.Series(
+            [next(hashes) if value else "" for value in national_ids], dtype=pl.String
+        ),
+        birth_date=pl.col(value_of("birth_date")),
+        language=pl.col(value_of("language")),
+        region=pl.col(value_of("region")).fill_null(""),
+        updated_at=pl.lit(stamp),
+    )
+
+
+def _write_debts(
+    active: pl.DataFrame, *, portfolio: Portfolio, stamp: str, update_status: bool
+) -> pl.DataFrame:
+    fresh = active.filter(pl.col("state") == NEW)
+    fresh = fresh.with_columns(database.reserve_ids(Debt, fresh.height).alias("debt_id"))
+    changed = active.filter(pl.col("state") == CHANGED)
+    terms = [
+        pl.col(value_of(name)).alias(name)
+        for name in ("product", "principal", "contract_date", "due_date", "interest_rate", "penalty_rate")
+    ]
+    database.insert_frame(
+        Debt,
+        fresh.select(
+            pl.col("debt_id").alias("id"),
+            *terms,
+            portfolio_id=pl.lit(portfolio.pk),
+            debtor_id=pl.col("debtor_id"),
+            external_ref=pl.col("debt_ref"),
+            currency=pl.col(value_of("currency")),
+            status=pl.col(value_of("status")),
+            import_fingerprint=pl.col("fingerprint"),
+            created_at=pl.lit(stamp),
+            updated_at=pl.lit(stamp),
+        ),
+    )
+    status = [pl.col(value_of("status")).alias("status")] if update_status else []
+    database.update_frame(
+        Debt,
+        changed.select(
+            pl.col("debt_id").alias("id"),
+            *terms,
+            *status,
+            import_fingerprint=pl.col("fingerprint"),
+            updated_at=pl.lit(stamp),
+        ),
+    )
+    return pl.concat([fresh, changed], how="vertical_relaxed")
+
+
+def _write_instalments(active: pl.DataFrame) -> None:
+    changed_ids = active.filter(pl.col("state") == CHANGED)["debt_id"].to_list()
+    database.delete_where_in(Instalment, "debt_id", changed_ids)
+    scheduled = active.filter(pl.col(value_of("instalments")) > 1).select(
+        "debt_id",
+        count=pl.col(value_of("instalments")),
+        principal=pl.col(value_of("principal")),
+        currency=pl.col(value_of("currency")),
+        first_due=pl.col(value_of("due_date")),
+    )
+    if scheduled.height == 0:
+        return
+    shares = [
+        money.round_money(principal / count, currency)
+        for principal, count, currency in scheduled.select("principal", "count", "currency").iter_rows()
+    ]
+    scheduled = scheduled.with_columns(share=pl.Series(shares, dtype=checks.MONEY))
+    schedule = (
+        scheduled.with_columns(offset=pl.int_ranges(0, pl.col("count")))
+        .explode("offset", empty_as_null=True)
+        .select(
+            "debt_id",
+            number=pl.col("offset") + 1,
+            due_date=pl.col("first_due").dt.offset_by(pl.format("{}mo", pl.col("offset"))),
+            principal_due=pl.when(pl.col("offset") == pl.col("count") - 1)
+            .then(pl.col("principal") - pl.col("share") * (pl.col("count") - 1))
+            .otherwise(pl.col("share"))
+            .cast(checks.MONEY),
+            interest_due=pl.lit(Decimal("0.00"), dtype=checks.MONEY),
+        )
+    )
+    database.insert_frame(Instalment, schedule)
+
+
+def _write_charges(active: pl.DataFrame, *, stamp: str, as_of: datetime) -> None:
+    fresh = active.filter(pl.col("state") == NEW)
+    charges = fresh.unpivot(
+        index=["debt_id", value_of("due_date")],
+        on=[value_of(name) for name in CHARGE_COLUMNS],
+        variable_name="component",
+        value_name="amount",
+    ).with_columns(pl.col("component").str.strip_prefix("v_"))
+    entries = charges.filter(pl.col("amount") > 0).select(
+        "debt_id",
+        kind=pl.col("component"),
+        component=pl.col("component"),
+        amount=pl.col("amount"),
+        effective_date=pl.col(value_of("due_date")),
+        idempotency_key=pl.lit("import:") + pl.col("component"),
+    )
+    adjustments = _adjustments(active.filter(pl.col("state") == CHANGED), as_of=as_of)
+    ledger = pl.concat([entries, adjustments], how="vertical_relaxed").with_columns(
+        posted_at=pl.lit(stamp), source=pl.lit(str(EntrySource.IMPORT)), note=pl.lit("")
+    )
+    database.insert_frame(LedgerEntry, ledger)
+
+
+def _adjustments(changed: pl.DataFrame, *, as_of: datetime) -> pl.DataFrame:
+    """Return adjustment entries bringing what imports posted to each changed row's amounts."""
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "debt_id": pl.Int64,
+        "component": pl.String,
+        "posted": checks.MONEY,
+        "entries": pl.Int64,
+    }
+    posted_rows: list[tuple[int, str, Decimal, int]] = []
+    ids = changed["debt_id"].to_list()
+    for start in range(0, len(ids), database.SQLITE_CHUNK):
+        posted_rows += list(
+            LedgerEntry.objects.filter(
+                debt_id__in=ids[start : start + database.SQLITE_CHUNK],
+                source=EntrySource.IMPORT,
+                kind__in=[*CHARGE_COLUMNS, EntryKind.ADJUSTMENT],
+                idempotency_key__startswith="import:",
+            )
+            .values_list("debt_id", "component")
+            .annotate(posted=Sum("amount"), entries=Count("id"))
+            .order_by()
+        )
+    posted = pl.DataFrame(posted_rows, schema=schema, orient="row")
+    wanted = changed.unpivot(
+        index=["debt_id", "fingerprint"],
+        on=[value_of(name) for name in CHARGE_COLUMNS],
+        variable_name="component",
+        value_name="amount",
+    ).with_columns(pl.col("component").str.strip_prefix("v_"))
+    differences = wanted.join(posted, on=["debt_id", "component"], how="left").with_columns(
+        difference=(pl.col("amount") - pl.col("posted").fill_null(Decimal("0.00"))).cast(checks.MONEY)
+    )
+    return differences.filter(pl.col("difference") != 0).select(
+        "debt_id",
+        kind=pl.lit(str(EntryKind.ADJUSTMENT)),
+        component=pl.col("component"),
+        amount=pl.col("difference"),
+        effective_date=pl.lit(as_of.date()),
+        idempotency_key=pl.format(
+            "import:{}:{}:{}", pl.col("fingerprint"), pl.col("component"), pl.col("entries").fill_null(0) + 1
+        ),
+    )
+
+
+def _write_contact_points(active: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -> None:
+    candidates = _contact_candidates(active, country=portfolio.country)
+    if candidates.height == 0:
+        return
+    candidates = candidates.with_columns(
+        value_hash=pl.Series(
+            crypto.lookup_hash_many(
+                [f"{kind}:{value}" for kind, value in candidates.select("kind", "value").iter_rows()]
+            ),
+            dtype=pl.String,
+        )
+    ).unique(["debtor_id", "kind", "value_hash"], keep="first", maintain_order=True)
+    known_debtors = active.filter(pl.col("state") == CHANGED)["debtor_id"].unique().to_list()
+    existing = database.select_where_in(
+        _EXISTING_CONTACTS,
+        known_debtors,
+        [],
+        {"debtor_id": pl.Int64, "kind": pl.String, "value_hash": pl.String},
+    )
+    new_points = candidates.join(
+        existing, on=["debtor_id", "kind", "value_hash"], how="anti", maintain_order="left"
+    )
+    had_kind = existing.select("debtor_id", "kind").unique().with_columns(had=pl.lit(True))
+    new_points = new_points.join(had_kind, on=["debtor_id", "kind"], how="left", maintain_order="left")
+    first_of_kind = pl.col("value_hash").cum_count().over(["debtor_id", "kind"]) == 1
+    database.insert_frame(
+        ContactPoint,
+        new_points.select(
+            "debtor_id",
+            "kind",
+            value=pl.Series(crypto.encrypt_many(new_points["value"].to_list()), dtype=pl.String),
+            value_hash=pl.col("value_hash"),
+            region=pl.col("region").fill_null(""),
+            time_zones=pl.col("time_zones").fill_null("[]"),
+            is_primary=first_of_kind & pl.col("had").is_null(),
+            verified=pl.lit(False),
+            consent=pl.lit("{}"),
+            opt_outs=pl.lit("{}"),
+            do_not_contact=pl.lit(False),
+            source=pl.lit(str(ContactSource.IMPORT)),
+            created_at=pl.lit(stamp),
+        ),
+    )
+
+
+def _contact_candidates(active: pl.DataFrame, *, country: str) -> pl.DataFrame:
+    """Return one row per contact value of the rows: debtor, kind, normalised value, region, zones."""
+    region = pl.col(value_of("region"))
+    parts = [
+        active.select(
+            "debtor_id", ROW, pl.lit(index).alias("column"),
+            kind=pl.lit("phone"), value=pl.col(value_of(name)), region=pl.col(f"r_{name}"),
+            zone_key=pl.col(f"z_{name}"), zone_region=pl.lit(None, pl.String),
+        )
+        for index, name in enumerate(PHONE_COLUMNS)
+    ] + [
+        active.select(
+            "debtor_id", ROW, pl.lit(index + len(PHONE_COLUMNS)).alias("column"),
+            kind=pl.lit(name), value=pl.col(value_of(name)), region=region,
+            zone_key=pl.lit(None, pl.String), zone_region=region.fill_null(pl.lit(country.upper())),
+        )
+        for index, name in enumerate(("email", "address"))
+    ]  # fmt: skip
+    candidates = pl.concat(parts).filter(pl.col("value").is_not_null()).sort(ROW, "column")
+    phone_zones = phones.zones_for_keys(
+        candidates.filter(pl.col("zone_key").is_not_null()).select(pl.col("value").alias("e164"), "zone_key")
+    )
+    region_zones = phones.zones_for_regions(candidates["zone_region"]).rename({"region": "zone_region"})
+    return (
+        candidates.join(phone_zones, on="zone_key", how="left", maintain_order="left")
+        .join(region_zones, on="zone_region", how="left", maintain_order="left", suffix="_region")
+        .with_columns(time_zones=pl.coalesce("time_zones", "time_zones_region"))
+        .select("debtor_id", "kind", "value", "region", "time_zones")
+    )
