@@ -7,7 +7,7 @@ DEMO_SEED ?= 42
 # The demo runs with development keys (ARREARS_DEV): never use them for real data.
 DEMO_ENV := ARREARS_DEV=1
 
-.PHONY: install assets demo serve test test-sqlite test-postgres check lint types imports migrations-check messages bench clean
+.PHONY: install assets browser demo serve test test-sqlite test-postgres check lint types imports migrations-check messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,15 @@ serve:
 	@echo "Arrears is at http://127.0.0.1:8000  (Ctrl-C stops it)"
 	$(DEMO_ENV) $(BIN)/arrears runserver 127.0.0.1:8000 --insecure
 
+# Browser tests drive Debian's Chromium (never a downloaded browser), with CJK fonts for Chinese pages.
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; }
+
 # The whole suite on SQLite, then on PostgreSQL when DATABASE_URL points to one.
-test: install
+test: install assets browser
 	env -u DATABASE_URL $(BIN)/pytest
 	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres ;; esac
 
