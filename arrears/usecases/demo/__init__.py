@@ -1,0 +1,1 @@
+"""The demo: realistic, deterministic portfolios, loaded through the import, plus demo users."""
