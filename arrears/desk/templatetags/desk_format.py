@@ -1,9 +1,12 @@
 """Display filters for the desk: money, aging buckets and lists of amounts.
 
-Money renders as the amount in the active language's number format, grouped, with exactly the
-currency's minor units, followed by the ISO 4217 code: ``1,234.50 CNY``, ``-100.00 USD``,
-``1,235 JPY``. The code, not a symbol, because ``¥`` is both yuan and yen and a portfolio may hold
-several currencies. Amounts stay ``Decimal`` throughout (never float).
+Money renders as the amount with exactly the currency's minor units, grouped by thousands,
+followed by the ISO 4217 code: ``1,234.50 CNY``, ``-100.00 USD``, ``1,235 JPY``. The decimal and
+group separators are the active language's, except that amounts are always grouped by thousands
+with a comma where the language defines no separator: Django's zh-Hans format groups by 10,000
+without a separator, but Chinese bank statements and contracts write ``1,234.50``. The code, not a
+symbol, because ``¥`` is both yuan and yen and a portfolio may hold several currencies. Amounts stay
+``Decimal`` throughout (never float), rounded by ``core.money``'s one policy.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+from django.utils import numberformat
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from arrears.core.money import MINOR_UNITS, round_money
@@ -29,7 +33,16 @@ def money(amount: Decimal | None, currency: str) -> str:
         return ""
     places = MINOR_UNITS.get(currency, 2)
     value = round_money(Decimal(amount), currency) if currency in MINOR_UNITS else Decimal(amount)
-    return f"{number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)} {currency}"
+    separator = get_format("THOUSAND_SEPARATOR") or ","
+    text = numberformat.format(
+        value,
+        get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=places,
+        grouping=3,
+        thousand_sep=separator,
+        force_grouping=True,
+    )
+    return f"{text} {currency}"
 
 
 @register.filter
