@@ -46,12 +46,12 @@ class UserFactory(DjangoModelFactory):
         superuser = factory.Trait(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
 
     @factory.post_generation
-    def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
-        self.set_password(extracted or DEFAULT_PASSWORD)
+    def password(user: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
+        user.set_password(extracted or DEFAULT_PASSWORD)
         if create:
-            self.save(update_fields=["password"])
+            user.save(update_fields=["password"])
 
     @factory.post_generation
-    def portfolios(self, create: bool, extracted: list[Any] | None, **kwargs: Any) -> None:
+    def portfolios(user: User, create: bool, extracted: list[Any] | None, **kwargs: Any) -> None:
         if create and extracted:
-            self.portfolios.add(*extracted)
+            user.portfolios.add(*extracted)

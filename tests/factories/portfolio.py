@@ -172,33 +172,33 @@ class DebtFactory(DjangoModelFactory):
         disputed = factory.Trait(status=DebtStatus.DISPUTED)
 
     @factory.post_generation
-    def instalments(self, create: bool, extracted: int | None, **kwargs: Any) -> None:
+    def instalments(debt: Debt, create: bool, extracted: int | None, **kwargs: Any) -> None:
         if not create:
             return
         count = 1 if extracted is None else extracted
-        share = round_money(self.principal / count, self.currency)
+        share = round_money(debt.principal / count, debt.currency)
         for number in range(1, count + 1):
             last = number == count
             Instalment.objects.create(
-                debt=self,
+                debt=debt,
                 number=number,
-                due_date=_add_months(self.due_date, number - 1),
-                principal_due=self.principal - share * (count - 1) if last else share,
+                due_date=_add_months(debt.due_date, number - 1),
+                principal_due=debt.principal - share * (count - 1) if last else share,
             )
 
     @factory.post_generation
-    def charges(self, create: bool, extracted: dict[str, Decimal] | None, **kwargs: Any) -> None:
+    def charges(debt: Debt, create: bool, extracted: dict[str, Decimal] | None, **kwargs: Any) -> None:
         if not create:
             return
-        booked = {"principal": self.principal, **(extracted or {})}
+        booked = {"principal": debt.principal, **(extracted or {})}
         for component, amount in booked.items():
             if amount > 0:
                 LedgerEntry.objects.create(
-                    debt=self,
+                    debt=debt,
                     kind=component,
                     component=component,
                     amount=amount,
-                    effective_date=self.due_date,
+                    effective_date=debt.due_date,
                     posted_at=CREATED_AT,
                     source=EntrySource.IMPORT,
                     idempotency_key=f"import:{component}",
