@@ -25,7 +25,7 @@ from arrears.core.errors import DomainError, NotFound, PermissionDenied
 from arrears.people.roles import Capability
 from arrears.people.scoping import granted_portfolio_ids, scope_to_user
 from arrears.portfolio import contact_values, ledger, verification
-from arrears.portfolio.choices import Component, ContactKind, DebtStatus
+from arrears.portfolio.choices import Channel, Component, ContactKind, DebtStatus
 from arrears.portfolio.models import (
     ContactPerson,
     ContactPoint,
@@ -88,10 +88,12 @@ class DebtorRow:
 
 @dataclass(frozen=True)
 class ContactPointView:
-    """A contact point with its value as this user may see it."""
+    """A contact point with its value as this user may see it, consent and opt-outs by channel name."""
 
     point: ContactPoint
     display_value: str
+    consent: list[tuple[str, bool]] = field(default_factory=list)
+    opted_out: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -224,9 +226,7 @@ def get_debtor_view(*, user: Any, debtor_id: int, as_of: date) -> DebtorView:
         debtor=debtor,
         national_id=display_personal(user, "national_id", debtor.national_id),
         contact_persons=list(debtor.contact_persons.order_by("name", "pk")),
-        contact_points=[
-            ContactPointView(point, display_personal(user, point.kind, point.value)) for point in points
-        ],
+        contact_points=[_contact_point_view(user, point) for point in points],
         changes=list(debtor.changes.select_related("recorded_by").order_by("-recorded_at", "-pk")),
         debts=[DebtRow(debt, positions[debt.pk]) for debt in debts],
     )
@@ -276,6 +276,19 @@ def is_verifiable_by(*, user: Any, debt: Debt) -> bool:
 def is_payable_by(*, user: Any, debt: Debt) -> bool:
     """Return whether ``user`` may record a payment on ``debt`` (role and debt status allow it)."""
     return bool(user.can(Capability.POST_PAYMENTS)) and debt.status in PAYABLE_STATUSES
+
+
+def _contact_point_view(user: Any, point: ContactPoint) -> ContactPointView:
+    return ContactPointView(
+        point=point,
+        display_value=display_personal(user, point.kind, point.value),
+        consent=[(_channel_label(channel), bool(given)) for channel, given in sorted(point.consent.items())],
+        opted_out=[_channel_label(channel) for channel, opted in sorted(point.opt_outs.items()) if opted],
+    )
+
+
+def _channel_label(channel: str) -> str:
+    return str(Channel(channel).label) if channel in Channel.values else channel
 
 
 def _text_match(text: str) -> Q:

@@ -175,6 +175,23 @@ class TestDebtorPage:
         assert "Lost its largest customer" in body
         assert "2,512.34 CNY" in body
 
+    def test_shows_consent_opt_outs_and_time_zones_by_channel_name(self, client, collector, debt):
+        ContactPointFactory(
+            debtor=debt.debtor,
+            consent={"sms": True, "call": False},
+            opt_outs={"email": True, "letter": False},
+            time_zones=["Asia/Shanghai", "Asia/Urumqi"],
+        )
+        client.force_login(collector)
+
+        response = client.get(reverse("desk:debtor", args=[debt.debtor_id]))
+
+        body = response.content.decode()
+        assert "Call: no, SMS: yes" in body
+        assert "<td>E-mail</td>" in body
+        assert "Asia/Shanghai, Asia/Urumqi" in body
+        assert "Simplified Chinese" in body
+
     def test_is_not_found_for_a_debtor_of_another_portfolio(self, client, collector, foreign_debt):
         client.force_login(collector)
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.utils import numberformat
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
@@ -58,6 +59,12 @@ def bucket_label(bucket: str) -> str:
     if bucket == "current":
         return _("current")
     return _("%(range)s days") % {"range": bucket}
+
+
+@register.filter
+def language_label(code: str) -> str:
+    """Render a language code as its name in the active language (``zh-hans`` → "Simplified Chinese")."""
+    return next((str(name) for known, name in settings.LANGUAGES if known == code), code)
 
 
 @register.filter
