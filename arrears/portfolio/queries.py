@@ -155,23 +155,24 @@ def get_portfolio(*, user: Any, portfolio_id: int) -> Portfolio:
 
 def list_portfolio_summaries(*, user: Any) -> list[PortfolioSummary]:
     """Return the user's portfolios with debtor and debt counts and the balance outstanding."""
-    portfolios = list(
-        list_portfolios(user=user).annotate(
-            debtor_total=Count("debtors", distinct=True), debt_total=Count("debts", distinct=True)
-        )
-    )
-    outstanding = _outstanding_by(
-        "debt__portfolio_id", LedgerEntry.objects.filter(debt__portfolio__in=[item.pk for item in portfolios])
-    )
+    portfolios = list(list_portfolios(user=user))
+    ids = [item.pk for item in portfolios]
+    debtor_counts = _count_by_portfolio(Debtor.objects.filter(portfolio__in=ids))
+    debt_counts = _count_by_portfolio(Debt.objects.filter(portfolio__in=ids))
+    outstanding = _outstanding_by("debt__portfolio_id", LedgerEntry.objects.filter(debt__portfolio__in=ids))
     return [
         PortfolioSummary(
             portfolio=item,
-            debtor_count=item.debtor_total,
-            debt_count=item.debt_total,
+            debtor_count=debtor_counts.get(item.pk, 0),
+            debt_count=debt_counts.get(item.pk, 0),
             outstanding=outstanding.get(item.pk, []),
         )
         for item in portfolios
     ]
+
+
+def _count_by_portfolio(rows: QuerySet[Any]) -> dict[int, int]:
+    return dict(rows.values_list("portfolio_id").annotate(total=Count("pk")).order_by())
 
 
 def search_debtors(*, user: Any, portfolio: Portfolio, query: str = "") -> QuerySet[Debtor]:
