@@ -25,7 +25,7 @@ from arrears.core.errors import DomainError, NotFound, PermissionDenied
 from arrears.people.roles import Capability
 from arrears.people.scoping import granted_portfolio_ids, scope_to_user
 from arrears.portfolio import contact_values, ledger, verification
-from arrears.portfolio.choices import Channel, Component, ContactKind, DebtStatus
+from arrears.portfolio.choices import Channel, Component, ContactKind, DebtorKind, DebtStatus
 from arrears.portfolio.models import (
     ContactPerson,
     ContactPoint,
@@ -102,6 +102,7 @@ class DebtorView:
 
     debtor: Debtor
     national_id: str
+    national_id_label: str
     contact_persons: list[ContactPerson]
     contact_points: list[ContactPointView]
     changes: list[DebtorChange]
@@ -226,6 +227,7 @@ def get_debtor_view(*, user: Any, debtor_id: int, as_of: date) -> DebtorView:
     return DebtorView(
         debtor=debtor,
         national_id=display_personal(user, "national_id", debtor.national_id),
+        national_id_label=_("Registration number") if debtor.kind == DebtorKind.COMPANY else _("National ID"),
         contact_persons=list(debtor.contact_persons.order_by("name", "pk")),
         contact_points=[_contact_point_view(user, point) for point in points],
         changes=list(debtor.changes.select_related("recorded_by").order_by("-recorded_at", "-pk")),
