@@ -22,6 +22,7 @@ from arrears.core import masking
 from arrears.core.audit.models import AuditEvent
 from arrears.core.audit.verify import ChainReport, verify_chain
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
+from arrears.core.money import exact_sum
 from arrears.people.roles import Capability
 from arrears.people.scoping import granted_portfolio_ids, scope_to_user
 from arrears.portfolio import contact_values, ledger, verification
@@ -326,7 +327,7 @@ def _outstanding_by(key: str, entries: QuerySet[LedgerEntry]) -> dict[int, list[
     )
     totals: dict[int, list[Amount]] = defaultdict(list)
     for owner, currency, total in rows:
-        totals[owner].append(Amount(total, currency))
+        totals[owner].append(Amount(exact_sum(total), currency))
     return totals
 
 
