@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from arrears.usecases.demo import pools
 from arrears.usecases.demo.draw import below, between, pick
 
+NATIONAL_FORM_SHARE = 0.1
 EMAIL_DOMAINS = ("example.com", "example.net", "example.org")  # reserved (RFC 2606): never delivered
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -19,7 +20,7 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 @dataclass(frozen=True, slots=True)
 class ContactPersonRow:
-    """Someone at a company debtor to talk to."""
+    """Someone at a company debtor to talk to; the phone in E.164, as a CRM would export it."""
 
     name: str
     role: str
@@ -63,6 +64,12 @@ def _organization_code(rng: random.Random) -> str:
     return body + {10: "X", 11: "0"}.get(remainder, str(remainder))
 
 
+def to_e164(country_code: str, national: str) -> str:
+    """Return a nationally dialled number (trunk prefix 0 included or not) in E.164 form."""
+    digits = "".join(char for char in national if char.isdigit())
+    return f"+{country_code}{digits.removeprefix('0')}"
+
+
 def _digits(rng: random.Random, count: int) -> str:
     return str(below(rng, 10**count)).zfill(count)
 
@@ -76,8 +83,15 @@ def cn_mobile(rng: random.Random) -> str:
     return pick(rng, pools.CN_MOBILE_PREFIXES) + _digits(rng, 8)
 
 
+def _as_written(rng: random.Random, country_code: str, national: str) -> str:
+    """Return a number with a trunk prefix mostly in international form, as CRMs export them."""
+    if rng.random() < NATIONAL_FORM_SHARE:
+        return national
+    return f"+{country_code} {national.removeprefix('0').replace('-', ' ')}"
+
+
 def _cn_landline(rng: random.Random, place: pools.CnPlace) -> str:
-    return f"{place.area_code}-{pick(rng, '5678')}{_digits(rng, 7)}"
+    return _as_written(rng, "86", f"{place.area_code}-{pick(rng, '567')}{_digits(rng, 7)}")
 
 
 def _cn_name(rng: random.Random) -> tuple[str, str]:
@@ -127,10 +141,10 @@ def make_cn_company(rng: random.Random, as_of: date) -> Party:
     finance_name, finance_latin = _cn_name(rng)
     boss_name, boss_latin = _cn_name(rng)
     contacts = (
-        ContactPersonRow(finance_name, "finance", pick(rng, pools.CN_FINANCE_TITLES), cn_mobile(rng),
-                         _email(rng, finance_latin)),
-        ContactPersonRow(boss_name, "decision_maker", pick(rng, pools.CN_DECISION_TITLES), cn_mobile(rng),
-                         _email(rng, boss_latin)),
+        ContactPersonRow(finance_name, "finance", pick(rng, pools.CN_FINANCE_TITLES),
+                         to_e164("86", cn_mobile(rng)), _email(rng, finance_latin)),
+        ContactPersonRow(boss_name, "decision_maker", pick(rng, pools.CN_DECISION_TITLES),
+                         to_e164("86", cn_mobile(rng)), _email(rng, boss_latin)),
     )  # fmt: skip
     return Party(
         debtor_type="company",
@@ -169,7 +183,9 @@ def make_us_person(rng: random.Random, as_of: date) -> Party:
 
 def _uk_address(rng: random.Random, place: pools.WesternPlace) -> str:
     letters = pools.POSTCODE_LETTERS
-    postcode = f"{pick(rng, place.postal_prefixes)} {between(rng, 1, 9)}{pick(rng, letters)}{pick(rng, letters)}"
+    postcode = (
+        f"{pick(rng, place.postal_prefixes)} {between(rng, 1, 9)}{pick(rng, letters)}{pick(rng, letters)}"
+    )
     return f"{between(rng, 1, 199)} {pick(rng, pools.UK_STREETS)}, {place.city} {postcode}"
 
 
@@ -182,7 +198,7 @@ def make_uk_person(rng: random.Random, as_of: date) -> Party:
         name=f"{first} {last}",
         language="en",
         region=place.region,
-        phone=_western_phone(rng, place, 3),
+        phone=_as_written(rng, "44", _western_phone(rng, place, 3)),
         email=_email(rng, f"{first}.{last}".lower().replace("'", "")) if rng.random() < 0.85 else None,
         address=_uk_address(rng, place),
         birth_date=_birth_date(rng, as_of),
@@ -195,7 +211,7 @@ def make_uk_company(rng: random.Random, as_of: date) -> Party:
     word, trade = pick(rng, pools.UK_COMPANY_WORDS), pick(rng, pools.UK_COMPANY_TRADES)
     owner = f"{pick(rng, pools.UK_FIRST_NAMES)} {pick(rng, pools.UK_LAST_NAMES)}"
     contact = ContactPersonRow(
-        owner, "decision_maker", "Director", _western_phone(rng, place, 3),
+        owner, "decision_maker", "Director", to_e164("44", _western_phone(rng, place, 3)),
         _email(rng, owner.lower().replace(" ", ".").replace("'", "")),
     )  # fmt: skip
     return Party(
@@ -203,7 +219,7 @@ def make_uk_company(rng: random.Random, as_of: date) -> Party:
         name=f"{word} {trade} Ltd",
         language="en",
         region=place.region,
-        phone=_western_phone(rng, place, 3),
+        phone=_as_written(rng, "44", _western_phone(rng, place, 3)),
         email=f"accounts.{word.lower()}{between(rng, 10, 999)}@{pick(rng, EMAIL_DOMAINS)}",
         address=_uk_address(rng, place),
         contacts=(contact,),

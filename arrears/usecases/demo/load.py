@@ -6,7 +6,9 @@ references, the extras are added only where missing, and existing users are left
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,17 +16,37 @@ import polars as pl
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from phonenumbers.tzdata import TIMEZONE_LONGEST_PREFIX
 
+from arrears.core import crypto
 from arrears.core.audit.actions import record_event
 from arrears.core.errors import DomainError
 from arrears.core.zones import zones_for_phone
-from arrears.portfolio import contact_values, imports
+from arrears.portfolio import imports
 from arrears.portfolio.choices import ContactKind, ContactSource
-from arrears.portfolio.models import ContactPerson, ContactPoint, Debt, Debtor, DebtorChange, Payment, Portfolio
-from arrears.usecases.demo.generate import DemoData, PortfolioData, PortfolioSpec, generate_demo
+from arrears.portfolio.imports import database
+from arrears.portfolio.models import (
+    ContactPerson,
+    ContactPoint,
+    Debt,
+    Debtor,
+    DebtorChange,
+    Payment,
+    Portfolio,
+)
+from arrears.usecases.demo.generate import (
+    PORTFOLIOS,
+    PortfolioData,
+    PortfolioSpec,
+    generate_demo,
+    generate_in_background,
+)
 from arrears.usecases.demo.users import DemoUser, ensure_demo_users
 
 BATCH = 2000
+KEY = ("debtor_id", "kind", "value_hash")
+BACKGROUND_FROM = 20_000  # debtors; below this, starting a worker process costs more than it saves
+PORTFOLIO_CODES = [spec.code for spec in PORTFOLIOS]
 
 
 class DemoUsersRefused(DomainError):
@@ -72,12 +94,20 @@ def load_demo(*, seed: int, debtors: int, as_of: date, with_users: bool, now: da
         raise DemoUsersRefused(
             _("Demo users have published passwords: set ARREARS_DEV=1 or run the demo with --no-users.")
         )
-    data = generate_demo(seed=seed, debtors=debtors, as_of=as_of)
-    portfolios = {part.spec.code: _ensure_portfolio(part.spec, now=now) for part in data.portfolios}
-    counts = [_load_portfolio(portfolios[part.spec.code], part, now=now) for part in data.portfolios]
+    counts = [_load_portfolio(part, now=now) for part in _generated(seed=seed, debtors=debtors, as_of=as_of)]
+    counts.sort(key=lambda item: PORTFOLIO_CODES.index(item.code))
+    portfolios = {
+        portfolio.code: portfolio for portfolio in Portfolio.objects.filter(code__in=PORTFOLIO_CODES)
+    }
     users = ensure_demo_users(portfolios=portfolios, now=now) if with_users else []
-    _record_run(data, counts, users, now=now)
+    _record_run(seed, as_of, counts, users, now=now)
     return DemoSummary(seed=seed, as_of=as_of, portfolios=counts, users=users)
+
+
+def _generated(*, seed: int, debtors: int, as_of: date) -> Iterable[PortfolioData]:
+    if debtors >= BACKGROUND_FROM:
+        return generate_in_background(seed=seed, debtors=debtors, as_of=as_of)
+    return generate_demo(seed=seed, debtors=debtors, as_of=as_of).portfolios
 
 
 def _ensure_portfolio(spec: PortfolioSpec, *, now: datetime) -> Portfolio:
@@ -95,7 +125,8 @@ def _ensure_portfolio(spec: PortfolioSpec, *, now: datetime) -> Portfolio:
     return portfolio
 
 
-def _load_portfolio(portfolio: Portfolio, part: PortfolioData, *, now: datetime) -> PortfolioCounts:
+def _load_portfolio(part: PortfolioData, *, now: datetime) -> PortfolioCounts:
+    portfolio = _ensure_portfolio(part.spec, now=now)
     debts = imports.import_debts(
         portfolio=portfolio, source=part.debts, file_name=f"demo-{part.spec.code}-debts", strict=True,
         actor=None, now=now,
@@ -115,7 +146,10 @@ def _load_portfolio(portfolio: Portfolio, part: PortfolioData, *, now: datetime)
         debts=Debt.objects.filter(portfolio=portfolio).count(),
         payments=Payment.objects.filter(portfolio=portfolio).count(),
         contact_persons=ContactPerson.objects.filter(debtor__portfolio=portfolio).count(),
-        hardship_cases=DebtorChange.objects.filter(debtor__portfolio=portfolio).values("debtor").distinct().count(),
+        hardship_cases=DebtorChange.objects.filter(debtor__portfolio=portfolio)
+        .values("debtor")
+        .distinct()
+        .count(),
         debts_inserted=debts.inserted,
         payments_inserted=payments.inserted,
     )
@@ -125,9 +159,16 @@ def _refuse_rejections(result: imports.ImportResult, code: str) -> None:
     if result.rejected:
         first = result.rejected[0]
         raise DemoDataRejected(
-            _("The import refused %(count)d demo rows in %(portfolio)s; first: row %(row)d, %(column)s: %(message)s")
-            % {"count": len(result.rejected), "portfolio": code, "row": first.row, "column": first.column,
-               "message": first.message}  # fmt: skip
+            _(
+                "The import refused %(count)d demo rows in %(portfolio)s; first: row %(row)d, %(column)s: %(message)s"
+            )
+            % {
+                "count": len(result.rejected),
+                "portfolio": code,
+                "row": first.row,
+                "column": first.column,
+                "message": first.message,
+            }
         )
 
 
@@ -135,33 +176,78 @@ def _add_contact_persons(
     portfolio: Portfolio, frame: pl.DataFrame, debtor_ids: dict[str, int], *, now: datetime
 ) -> None:
     """Create the contact persons of debtors that have none yet, with their phone and e-mail."""
-    known = set(ContactPerson.objects.filter(debtor__portfolio=portfolio).values_list("debtor_id", flat=True))
-    rows = [row for row in frame.iter_rows(named=True) if debtor_ids[row["debtor_ref"]] not in known]
+    known = list(
+        ContactPerson.objects.filter(debtor__portfolio=portfolio).values_list("debtor_id", flat=True)
+    )
+    rows = frame.with_columns(
+        debtor_id=pl.col("debtor_ref").replace_strict(debtor_ids, return_dtype=pl.Int64)
+    ).filter(~pl.col("debtor_id").is_in(pl.Series(known, dtype=pl.Int64).implode()))
     people = ContactPerson.objects.bulk_create(
         [
-            ContactPerson(debtor_id=debtor_ids[row["debtor_ref"]], name=row["name"], role=row["role"], title=row["title"])
-            for row in rows
+            ContactPerson(debtor_id=debtor_id, name=name, role=role, title=title)
+            for debtor_id, name, role, title in rows.select("debtor_id", "name", "role", "title").iter_rows()
         ],
         batch_size=BATCH,
     )
-    points = [
-        point
-        for person, row in zip(people, rows, strict=True)
-        for point in _contact_points(person, row, country=portfolio.country, now=now)
-    ]
-    ContactPoint.objects.bulk_create(points, batch_size=BATCH, ignore_conflicts=True)
+    rows = rows.with_columns(contact_person_id=pl.Series([person.pk for person in people], dtype=pl.Int64))
+    database.insert_frame(ContactPoint, _new_contact_points(rows, country=portfolio.country, now=now))
 
 
-def _contact_points(person: ContactPerson, row: dict[str, str], *, country: str, now: datetime) -> list[ContactPoint]:
-    phone = contact_values.normalize_phone(row["phone"], country)
-    email = contact_values.normalize_email(row["email"])
-    common = {"debtor_id": person.debtor_id, "contact_person": person, "source": ContactSource.IMPORT, "created_at": now}
-    return [
-        ContactPoint(kind=ContactKind.PHONE, value=phone, value_hash=contact_values.lookup_hash_for("phone", phone),
-                     region=country, time_zones=zones_for_phone(phone), **common),
-        ContactPoint(kind=ContactKind.EMAIL, value=email, value_hash=contact_values.lookup_hash_for("email", email),
-                     **common),
-    ]  # fmt: skip
+def _new_contact_points(rows: pl.DataFrame, *, country: str, now: datetime) -> pl.DataFrame:
+    """Return the contact persons' phones (E.164 in the generated frame) and e-mails not yet known, as rows."""
+    zones = _PhoneZones()
+    phones = rows.select(
+        "debtor_id", "contact_person_id", kind=pl.lit(str(ContactKind.PHONE)), value=pl.col("phone"),
+        region=pl.lit(country),
+        time_zones=pl.Series([json.dumps(zones(phone)) for phone in rows["phone"]], dtype=pl.String),
+    )  # fmt: skip
+    emails = rows.select(
+        "debtor_id", "contact_person_id", kind=pl.lit(str(ContactKind.EMAIL)),
+        value=pl.col("email").str.strip_chars().str.to_lowercase(), region=pl.lit(""), time_zones=pl.lit("[]"),
+    )  # fmt: skip
+    points = pl.concat([phones, emails])
+    points = points.with_columns(
+        value_hash=pl.Series(
+            crypto.lookup_hash_many(
+                [f"{kind}:{value}" for kind, value in points.select("kind", "value").iter_rows()]
+            ),
+            dtype=pl.String,
+        )
+    ).unique(["debtor_id", "kind", "value_hash"], keep="first", maintain_order=True)
+    points = points.join(_known_points(points["debtor_id"].unique().to_list()), on=KEY, how="anti")
+    return points.with_columns(
+        value=pl.Series(crypto.encrypt_many(points["value"].to_list()), dtype=pl.String),
+        is_primary=pl.lit(False),
+        verified=pl.lit(False),
+        consent=pl.lit("{}"),
+        opt_outs=pl.lit("{}"),
+        do_not_contact=pl.lit(False),
+        source=pl.lit(str(ContactSource.IMPORT)),
+        created_at=pl.lit(database.stored_datetime(now)),
+    )
+
+
+def _known_points(debtor_ids: list[int]) -> pl.DataFrame:
+    rows: list[tuple[int, str, str]] = []
+    for start in range(0, len(debtor_ids), BATCH):
+        chunk = debtor_ids[start : start + BATCH]
+        rows += ContactPoint.objects.filter(debtor_id__in=chunk).values_list(*KEY)
+    return pl.DataFrame(
+        rows, schema={"debtor_id": pl.Int64, "kind": pl.String, "value_hash": pl.String}, orient="row"
+    )
+
+
+class _PhoneZones:
+    """The candidate zones of E.164 numbers, looked up once per zone-data prefix."""
+
+    def __init__(self) -> None:
+        self._by_prefix: dict[str, list[str]] = {}
+
+    def __call__(self, e164: str) -> list[str]:
+        prefix = e164[: TIMEZONE_LONGEST_PREFIX + 1]  # phonenumbers maps zones by at most this many digits
+        if prefix not in self._by_prefix:
+            self._by_prefix[prefix] = zones_for_phone(e164)
+        return self._by_prefix[prefix]
 
 
 def _add_hardship(frame: pl.DataFrame, debtor_ids: dict[str, int], *, now: datetime) -> None:
@@ -186,18 +272,23 @@ def _add_hardship(frame: pl.DataFrame, debtor_ids: dict[str, int], *, now: datet
             ).update(financial_situation=situation, updated_at=now)
 
 
-def _record_run(data: DemoData, counts: list[PortfolioCounts], users: list[DemoUser], *, now: datetime) -> None:
+def _record_run(
+    seed: int, as_of: date, counts: list[PortfolioCounts], users: list[DemoUser], *, now: datetime
+) -> None:
     record_event(
         actor=None,
         action="demo.load_demo",
-        target=("demo", data.seed),
+        target=("demo", seed),
         now=now,
         reason="demo",
         after={
-            "seed": data.seed,
-            "as_of": data.as_of.isoformat(),
+            "seed": seed,
+            "as_of": as_of.isoformat(),
             "portfolios": {
-                item.code: {"debts_inserted": item.debts_inserted, "payments_inserted": item.payments_inserted}
+                item.code: {
+                    "debts_inserted": item.debts_inserted,
+                    "payments_inserted": item.payments_inserted,
+                }
                 for item in counts
             },
             "users_created": [user.login.username for user in users if user.created],

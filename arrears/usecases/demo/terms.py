@@ -116,13 +116,17 @@ def consumer_loan_cny(rng: random.Random) -> Terms:
     """Return a 消费贷: 5,000–200,000 CNY over 3–24 months, 7.2–23.9 %, penalty 1.5× the rate."""
     count, principal = _loan(rng, (3, 6, 12, 24), 5_000, 200_000)
     rate = _rate(rng, 720, 2390)
-    return Terms("consumer_loan", "CNY", principal, count, rate, rate * 3 / 2, no_fee, 0, ("wallet", "bank_transfer"))
+    return Terms(
+        "consumer_loan", "CNY", principal, count, rate, rate * 3 / 2, no_fee, 0, ("wallet", "bank_transfer")
+    )
 
 
 def credit_card_cny(rng: random.Random) -> Terms:
     """Return a credit-card statement of 2,000–80,000 CNY at 0.05 % a day (18.25 % a year)."""
     principal = _cents(rng, 2_000, 80_000)
-    return Terms("credit_card", "CNY", principal, 1, Decimal("18.25"), ZERO, no_fee, 25, ("wallet", "bank_transfer"))
+    return Terms(
+        "credit_card", "CNY", principal, 1, Decimal("18.25"), ZERO, no_fee, 25, ("wallet", "bank_transfer")
+    )
 
 
 def sme_loan_cny(rng: random.Random) -> Terms:
@@ -142,15 +146,21 @@ def b2b_invoice_cny(rng: random.Random) -> Terms:
 def credit_card_usd(rng: random.Random) -> Terms:
     """Return a card statement of 500–15,000 USD at an APR of 19.99–29.99 % with late fees."""
     principal = _cents(rng, 500, 15_000)
-    rate = pick(rng, (Decimal("19.99"), Decimal("22.99"), Decimal("24.99"), Decimal("27.99"), Decimal("29.99")))
-    return Terms("credit_card", "USD", principal, 1, rate, ZERO, us_card_late_fees, 25, ("card", "bank_transfer"))
+    rate = pick(
+        rng, (Decimal("19.99"), Decimal("22.99"), Decimal("24.99"), Decimal("27.99"), Decimal("29.99"))
+    )
+    return Terms(
+        "credit_card", "USD", principal, 1, rate, ZERO, us_card_late_fees, 25, ("card", "bank_transfer")
+    )
 
 
 def auto_loan_usd(rng: random.Random) -> Terms:
     """Return an auto loan of 8,000–45,000 USD over 24–60 months at 4.9–14.9 %, 5 % late charges."""
     count, principal = _loan(rng, (24, 36, 48, 60), 8_000, 45_000)
     rate = _rate(rng, 490, 1490)
-    return Terms("auto_loan", "USD", principal, count, rate, ZERO, auto_loan_late_charges, 0, ("direct_debit", "card"))
+    return Terms(
+        "auto_loan", "USD", principal, count, rate, ZERO, auto_loan_late_charges, 0, ("direct_debit", "card")
+    )
 
 
 def telecom_gbp(rng: random.Random) -> Terms:
@@ -197,7 +207,9 @@ def _interest(terms: Terms, contract: date, schedule: list[tuple[date, Decimal]]
 
 def _penalty(terms: Terms, schedule: list[tuple[date, Decimal]], paid_count: int, until: date) -> Decimal:
     overdue = [(due, part) for due, part in schedule[paid_count:] if due < until]
-    return sum((part * terms.penalty_rate / 100 * (until - due).days / DAYS_IN_YEAR for due, part in overdue), ZERO)
+    return sum(
+        (part * terms.penalty_rate / 100 * (until - due).days / DAYS_IN_YEAR for due, part in overdue), ZERO
+    )
 
 
 def _charges(
@@ -224,12 +236,16 @@ def _regular_payments(
     return payments
 
 
-def _partial_payments(rng: random.Random, terms: Terms, since: date, as_of: date, part: Decimal) -> list[PaymentRow]:
+def _partial_payments(
+    rng: random.Random, terms: Terms, since: date, as_of: date, part: Decimal
+) -> list[PaymentRow]:
     span = (as_of - since).days
-    dates = sorted(since + timedelta(days=between(rng, 1, span)) for _ in range(between(rng, 1, 3)))
+    dates = sorted(since + timedelta(days=between(rng, 1, span)) for _ in range(between(rng, 1, 2)))
     share = [Decimal(between(rng, 5, 24)) / 100 for _ in dates]
     return [
-        PaymentRow(day, max(Decimal("1.00"), round_money(part * fraction, terms.currency)), pick(rng, terms.channels))
+        PaymentRow(
+            day, max(Decimal("1.00"), round_money(part * fraction, terms.currency)), pick(rng, terms.channels)
+        )
         for day, fraction in zip(dates, share, strict=True)
     ]
 
@@ -241,11 +257,17 @@ def _scheduled_paid(charges: dict[str, Decimal], payments: list[PaymentRow]) -> 
     summed over the payments, which the demo portfolios use.
     """
     paid = sum((payment.amount for payment in payments), ZERO)
-    return min(max(ZERO, paid - charges["fee"] - charges["penalty"]), charges["interest"] + charges["principal"])
+    return min(
+        max(ZERO, paid - charges["fee"] - charges["penalty"]), charges["interest"] + charges["principal"]
+    )
 
 
 def expected_days_past_due(
-    *, schedule: list[tuple[date, Decimal]], charges: dict[str, Decimal], payments: list[PaymentRow], as_of: date
+    *,
+    schedule: list[tuple[date, Decimal]],
+    charges: dict[str, Decimal],
+    payments: list[PaymentRow],
+    as_of: date,
 ) -> int:
     """Return the days past due the ledger will report: payments settle fee, penalty, interest, principal."""
     return aging.days_past_due(as_of=as_of, schedule=schedule, paid=_scheduled_paid(charges, payments))
@@ -261,8 +283,13 @@ def _late_payments(
 
 
 def _catch_up(
-    rng: random.Random, terms: Terms, charges: dict[str, Decimal], payments: list[PaymentRow], covered: Decimal,
-    first_unpaid: date, as_of: date,
+    rng: random.Random,
+    terms: Terms,
+    charges: dict[str, Decimal],
+    payments: list[PaymentRow],
+    covered: Decimal,
+    first_unpaid: date,
+    as_of: date,
 ) -> list[PaymentRow]:
     """Return a payment of the late charges that keeps the instalments paid on time covered."""
     paid = sum((payment.amount for payment in payments), ZERO)
@@ -276,10 +303,14 @@ def _catch_up(
 def build_debt(rng: random.Random, terms: Terms, as_of: date) -> DebtRecord:
     """Return a debt on ``terms`` whose oldest unpaid instalment is about a drawn number of days overdue."""
     target = draw_days_past_due(rng)
-    paid_count = 0 if terms.instalments == 1 or rng.random() < 0.5 else between(rng, 1, min(terms.instalments - 1, 6))
+    paid_count = (
+        0 if terms.instalments == 1 or rng.random() < 0.5 else between(rng, 1, min(terms.instalments - 1, 4))
+    )
     first_unpaid = _first_unpaid_due(as_of, target)
     first_due = add_months(first_unpaid, -paid_count)
-    contract = add_months(first_due, -1) if terms.instalments > 1 else first_due - timedelta(terms.statement_days)
+    contract = (
+        add_months(first_due, -1) if terms.instalments > 1 else first_due - timedelta(terms.statement_days)
+    )
     schedule = _schedule(terms, first_due, as_of)
     payments = _regular_payments(rng, terms, schedule, paid_count)
     fully_paid = target > 0 and rng.random() < FULLY_PAID_SHARE
@@ -288,7 +319,9 @@ def build_debt(rng: random.Random, terms: Terms, as_of: date) -> DebtRecord:
     charges = {"principal": terms.principal, "interest": interest, "penalty": penalty, "fee": fee}
     if fully_paid:
         owed = terms.principal + interest + penalty + fee
-        payments.append(PaymentRow(until, owed - sum((p.amount for p in payments), ZERO), pick(rng, terms.channels)))
+        payments.append(
+            PaymentRow(until, owed - sum((p.amount for p in payments), ZERO), pick(rng, terms.channels))
+        )
     else:
         covered = sum((part for _, part in schedule[:paid_count]), ZERO)
         payments += _catch_up(rng, terms, charges, payments, covered, first_unpaid, as_of)

@@ -30,9 +30,15 @@ class Command(BaseCommand):
     help = "Load deterministic demo portfolios (CN, US, UK), debts, payments and one user per role."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=42, help=_("Random seed; the same seed gives the same data."))
-        parser.add_argument("--debtors", type=int, default=2000, help=_("How many debtors across the portfolios."))
-        parser.add_argument("--as-of", type=_iso_date, default=None, help=_("Business date (default: today)."))
+        parser.add_argument(
+            "--seed", type=int, default=42, help=_("Random seed; the same seed gives the same data.")
+        )
+        parser.add_argument(
+            "--debtors", type=int, default=2000, help=_("How many debtors across the portfolios.")
+        )
+        parser.add_argument(
+            "--as-of", type=_iso_date, default=None, help=_("Business date (default: today).")
+        )
         parser.add_argument("--no-users", action="store_true", help=_("Do not create the demo users."))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -61,8 +67,12 @@ class Command(BaseCommand):
         debtors = sum(item.debtors for item in summary.portfolios)
         console.print(
             _("Loaded seed %(seed)d as of %(as_of)s in %(seconds).1f s (%(rate).0f debtors/s).")
-            % {"seed": summary.seed, "as_of": summary.as_of.isoformat(), "seconds": seconds,
-               "rate": debtors / seconds if seconds else 0.0}  # fmt: skip
+            % {
+                "seed": summary.seed,
+                "as_of": summary.as_of.isoformat(),
+                "seconds": seconds,
+                "rate": debtors / seconds if seconds else 0.0,
+            }
         )
         self.stdout.write(buffer.getvalue(), ending="")
 
