@@ -18,12 +18,12 @@ from arrears.core import money
 from arrears.portfolio.imports.result import RowError
 
 ROW = "_row"
-_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 MONEY = pl.Decimal(18, 2)
 RATE = pl.Decimal(7, 4)
 MAX_WHOLE_DIGITS = 16
+Rule = tuple[pl.Expr, pl.Expr | str]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def fill(template: str, **params: pl.Expr | str | int) -> pl.Expr:
     return pl.concat_str(parts) if parts else pl.lit("")
 
 
-def first_failure(rules: Sequence[tuple[pl.Expr, pl.Expr | str]]) -> pl.Expr:
+def first_failure(rules: Sequence[Rule]) -> pl.Expr:
     """Return the message of the first rule whose condition holds, else null."""
     result: pl.Expr = pl.lit(None, pl.String)
     for condition, message in reversed(rules):
@@ -81,7 +81,7 @@ def required_rule(column: str) -> tuple[pl.Expr, str]:
 
 def text(column: str, *, required: bool, max_length: int) -> tuple[pl.Expr, pl.Expr]:
     """Return (value, message) of a free text column of at most ``max_length`` characters."""
-    rules: list[tuple[pl.Expr, pl.Expr | str]] = [required_rule(column)] if required else []
+    rules: list[Rule] = [required_rule(column)] if required else []
     rules.append(
         (raw(column).str.len_chars() > max_length, fill(_("Longer than %(max)s characters."), max=max_length))
     )
@@ -95,7 +95,7 @@ def choice(
     """Return (value, message) of a column taking one of ``choices`` (case-insensitive); blank → ``default``."""
     allowed = list(choices)
     lowered = raw(column).str.to_lowercase()
-    rules: list[tuple[pl.Expr, pl.Expr | str]] = [required_rule(column)] if required else []
+    rules: list[Rule] = [required_rule(column)] if required else []
     rules.append(
         (
             lowered.is_not_null() & ~lowered.is_in(allowed),
@@ -111,38 +111,68 @@ def _clean_number(column: str) -> pl.Expr:
     return raw(column).str.replace_all(r"[,_\s]", "")
 
 
+def number_parts(column: str) -> pl.Expr:
+    """Return the struct (sign, whole digits, fraction digits) of the number in ``column``.
+
+    Numeric parsers read it from the ``n_<column>`` column :func:`apply_columns` adds first, so the
+    regular expression runs once per column.
+    """
+    return _clean_number(column).str.extract_groups(r"^([+-]?)(\d*)(?:\.(\d*))?$").alias(f"n_{column}")
+
+
+def _number_parts(column: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    parts = pl.col(f"n_{column}")
+    return parts.struct.field("1"), parts.struct.field("2"), parts.struct.field("3")
+
+
+def _number_rules(column: str, *, max_whole: int, max_decimals: int | None) -> tuple[list[Rule], pl.Expr]:
+    """Return the rules of a non-negative decimal number and its text with at most two decimals."""
+    sign, whole, fraction = _number_parts(column)
+    fraction = fraction.fill_null("")
+    is_number = whole.is_not_null() & ((whole.str.len_chars() + fraction.str.len_chars()) > 0)
+    nonzero = pl.concat_str([whole, fraction]).str.strip_chars("0").str.len_chars() > 0
+    rules: list[Rule] = [
+        (raw(column).is_not_null() & ~is_number, _("Not a number.")),
+        ((sign == "-") & nonzero, _("Must not be negative.")),
+        (whole.str.strip_chars_start("0").str.len_chars() > max_whole, _("Too large.")),
+    ]
+    if max_decimals is not None:
+        rules.append(
+            (
+                fraction.str.len_chars() > max_decimals,
+                fill(_("At most %(places)s decimals."), places=max_decimals),
+            )
+        )
+    text = pl.concat_str(
+        [pl.when(whole == "").then(pl.lit("0")).otherwise(whole), pl.lit("."), fraction.str.slice(0, 4)]
+    )
+    return rules, pl.when(nonzero).then(text).otherwise(pl.lit("0"))
+
+
 def amount(column: str, *, required: bool, positive: bool = False) -> tuple[pl.Expr, pl.Expr]:
     """Return (value as Decimal(18,2), message) of an amount; blank → 0 when optional.
 
     The currency's number of decimals is checked afterwards by :func:`scale_rule`.
     """
-    cleaned = _clean_number(column)
-    is_number = cleaned.str.contains(_NUMBER)
-    whole = cleaned.str.replace(r"^[+-]", "").str.split(".").list.first()
-    negative = cleaned.str.starts_with("-") & cleaned.str.contains(r"[1-9]")
-    rules: list[tuple[pl.Expr, pl.Expr | str]] = [required_rule(column)] if required else []
-    rules += [
-        (cleaned.is_not_null() & ~is_number, _("Not a number.")),
-        (negative, _("Must not be negative.")),
-        (whole.str.len_chars() > MAX_WHOLE_DIGITS, _("Too large.")),
-    ]
+    number_rules, text = _number_rules(column, max_whole=MAX_WHOLE_DIGITS, max_decimals=None)
+    rules: list[Rule] = [required_rule(column)] if required else []
+    rules += number_rules
     if positive:
-        rules.append((~cleaned.str.contains(r"[1-9]"), _("Must be greater than zero.")))
+        rules.append((text == "0", _("Must be greater than zero.")))
     message = first_failure(rules)
-    parsed = cleaned.str.replace(r"^\+", "").str.replace(r"^-", "")
-    # Scales beyond 2 are refused by scale_rule; cut them here so the cast cannot fail.
-    shortened = parsed.str.replace(r"^(\d*)\.(\d{0,2})\d*$", "${1}.${2}").str.replace(r"\.$", "")
+    # Decimals beyond the currency's are refused by scale_rule; cut them here so the cast cannot fail.
     fallback = pl.lit(None, pl.String) if required else pl.lit("0")
-    value = (
-        pl.when(message.is_null()).then(shortened.fill_null(fallback).str.replace(r"^\.", "0.")).cast(MONEY)
+    value = pl.when(message.is_null()).then(
+        pl.when(raw(column).is_null())
+        .then(fallback)
+        .otherwise(text.str.replace(r"^(\d+\.\d{0,2})\d*$", "${1}"))
     )
-    return value, message
+    return value.cast(MONEY), message
 
 
 def decimals_of(column: str) -> pl.Expr:
     """Return how many decimals the raw number in ``column`` has."""
-    fraction = _clean_number(column).str.extract(r"\.(\d*)$", 1)
-    return fraction.str.len_chars().fill_null(0)
+    return _number_parts(column)[2].str.len_chars().fill_null(0)
 
 
 def scale_rule(column: str, currency: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -156,22 +186,15 @@ def scale_rule(column: str, currency: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def rate(column: str) -> tuple[pl.Expr, pl.Expr]:
     """Return (value as Decimal(7,4), message) of an annual percentage rate; blank → 0."""
-    cleaned = _clean_number(column)
-    rules: list[tuple[pl.Expr, pl.Expr | str]] = [
-        (cleaned.is_not_null() & ~cleaned.str.contains(_NUMBER), _("Not a number.")),
-        (cleaned.str.starts_with("-") & cleaned.str.contains(r"[1-9]"), _("Must not be negative.")),
-        (decimals_of(column) > 4, _("At most 4 decimals.")),
-        (cleaned.str.replace(r"^[+-]", "").str.split(".").list.first().str.len_chars() > 3, _("Too large.")),
-    ]
+    rules, text = _number_rules(column, max_whole=3, max_decimals=4)
     message = first_failure(rules)
-    parsed = cleaned.str.replace(r"^[+-]", "").str.replace(r"\.$", "").str.replace(r"^\.", "0.")
-    return pl.when(message.is_null()).then(parsed.fill_null("0")).cast(RATE), message
+    return pl.when(message.is_null()).then(text.fill_null("0")).cast(RATE), message
 
 
 def iso_date(column: str, *, required: bool) -> tuple[pl.Expr, pl.Expr]:
     """Return (value as Date, message) of a YYYY-MM-DD date."""
     parsed = raw(column).str.to_date("%Y-%m-%d", strict=False)
-    rules: list[tuple[pl.Expr, pl.Expr | str]] = [required_rule(column)] if required else []
+    rules: list[Rule] = [required_rule(column)] if required else []
     rules.append(
         (
             raw(column).is_not_null() & (~raw(column).str.contains(_DATE) | parsed.is_null()),
@@ -214,10 +237,16 @@ def duplicate_rule(frame: pl.DataFrame, column: str) -> pl.Series:
     ).to_series()
 
 
-def apply_columns(frame: pl.DataFrame, parsers: Mapping[str, tuple[pl.Expr, pl.Expr]]) -> pl.DataFrame:
-    """Add ``v_<column>`` and ``e_<column>`` for each parser, adding blank columns the file lacks."""
+def apply_columns(
+    frame: pl.DataFrame, parsers: Mapping[str, tuple[pl.Expr, pl.Expr]], *, numbers: Iterable[str] = ()
+) -> pl.DataFrame:
+    """Add ``v_<column>`` and ``e_<column>`` for each parser, adding blank columns the file lacks.
+
+    ``numbers`` names the columns whose parsers read :func:`number_parts`.
+    """
     missing = [name for name in parsers if name not in frame.columns]
     frame = frame.with_columns(pl.lit(None, pl.String).alias(name) for name in missing)
+    frame = frame.with_columns(number_parts(name) for name in numbers)
     return frame.with_columns(
         expression
         for name, (value, message) in parsers.items()

@@ -15,6 +15,7 @@ import polars as pl
 from django.db import connection, models
 
 SQLITE_CHUNK = 5000
+SQLITE_CACHE_KIB = 512 * 1024
 POSTGRES_CHUNK = 100_000
 
 
@@ -37,21 +38,43 @@ def _quoted(columns: Sequence[str]) -> str:
     return ", ".join(connection.ops.quote_name(name) for name in columns)
 
 
-def reserve_ids(model: type[models.Model], count: int) -> pl.Series:
-    """Return ``count`` fresh primary keys for ``model`` (the caller holds the write transaction)."""
-    if count == 0:
-        return pl.Series("id", [], dtype=pl.Int64)
+def insert_with_ids(model: type[models.Model], frame: pl.DataFrame, *, portfolio_id: int) -> pl.Series:
+    """Insert ``frame`` (rows of one portfolio, unique ``external_ref``) and return their new ids in order.
+
+    SQLite hands out a block of ids up front (the transaction holds the database's write lock);
+    PostgreSQL lets the column default number the copied rows and reads the ids back in one query.
+    """
+    if not is_postgres():
+        ids = _reserve_sqlite_ids(model, frame.height)
+        insert_frame(model, frame.with_columns(ids))
+        return ids
+    insert_frame(model, frame)
+    found = select_where_in(
+        f"SELECT external_ref, id FROM {table(model)} WHERE portfolio_id = %s AND external_ref IN ({{values}})",  # noqa: S608
+        frame["external_ref"].to_list(),
+        [portfolio_id],
+        {"external_ref": pl.String, "id": pl.Int64},
+    )
+    return frame.select("external_ref").join(found, on="external_ref", how="left", maintain_order="left")[
+        "id"
+    ]
+
+
+def _reserve_sqlite_ids(model: type[models.Model], count: int) -> pl.Series:
     with connection.cursor() as cursor:
-        if is_postgres():
-            sequence = f"pg_get_serial_sequence('{model._meta.db_table}', 'id')"
-            cursor.execute(f"SELECT nextval({sequence}) FROM generate_series(1, %s)", [count])  # noqa: S608
-            return pl.Series("id", [row[0] for row in cursor.fetchall()], dtype=pl.Int64)
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table(model)}")  # noqa: S608
         highest = cursor.fetchone()[0]
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [model._meta.db_table])
         row = cursor.fetchone()
         start = max(highest, row[0] if row else 0) + 1
     return pl.int_range(start, start + count, dtype=pl.Int64, eager=True).alias("id")
+
+
+def prepare_bulk_session() -> None:
+    """Tune the connection for a bulk load (SQLite: a page cache large enough for random index inserts)."""
+    if not is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
 
 def insert_frame(model: type[models.Model], frame: pl.DataFrame) -> None:

@@ -102,6 +102,7 @@ def apply_plan(plan: DebtPlan, *, portfolio: Portfolio, now: datetime, update_st
     if active.height == 0:
         return
     stamp = database.stored_datetime(now)
+    database.prepare_bulk_session()
     debtor_ids = _upsert_debtors(active, portfolio=portfolio, stamp=stamp)
     active = active.join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
     active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
@@ -120,9 +121,8 @@ def _upsert_debtors(active: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -
     )
     debtors = debtors.join(existing, on="debtor_ref", how="left", maintain_order="left")
     fresh = debtors.filter(pl.col("id").is_null())
-    fresh = fresh.with_columns(database.reserve_ids(Debtor, fresh.height))
     known = debtors.filter(pl.col("id").is_not_null())
-    database.insert_frame(
+    new_ids = database.insert_with_ids(
         Debtor,
         _debtor_columns(fresh, stamp).with_columns(
             portfolio_id=pl.lit(portfolio.pk),
@@ -132,8 +132,10 @@ def _upsert_debtors(active: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -
             financial_situation=pl.lit(""),
             created_at=pl.lit(stamp),
         ),
+        portfolio_id=portfolio.pk,
     )
-    database.update_frame(Debtor, _debtor_columns(known, stamp))
+    fresh = fresh.with_columns(new_ids.alias("id"))
+    database.update_frame(Debtor, _debtor_columns(known, stamp).with_columns(known["id"]))
     return pl.concat([fresh.select("debtor_ref", "id"), known.select("debtor_ref", "id")]).rename(
         {"id": "debtor_id"}
     )
@@ -145,7 +147,6 @@ def _debtor_columns(debtors: pl.DataFrame, stamp: str) -> pl.DataFrame:
     encrypted = iter(crypto.encrypt_many(present))
     hashes = iter(crypto.lookup_hash_many([f"national_id:{value}" for value in present]))
     return debtors.select(
-        "id",
         kind=pl.col(value_of("debtor_type")),
         name=pl.col(value_of("debtor_name")),
         national_id=pl.Series([next(encrypted) if value else "" for value in national_ids], dtype=pl.String),
@@ -163,16 +164,14 @@ def _write_debts(
     active: pl.DataFrame, *, portfolio: Portfolio, stamp: str, update_status: bool
 ) -> pl.DataFrame:
     fresh = active.filter(pl.col("state") == NEW)
-    fresh = fresh.with_columns(database.reserve_ids(Debt, fresh.height).alias("debt_id"))
     changed = active.filter(pl.col("state") == CHANGED)
     terms = [
         pl.col(value_of(name)).alias(name)
         for name in ("product", "principal", "contract_date", "due_date", "interest_rate", "penalty_rate")
     ]
-    database.insert_frame(
+    new_ids = database.insert_with_ids(
         Debt,
         fresh.select(
-            pl.col("debt_id").alias("id"),
             *terms,
             portfolio_id=pl.lit(portfolio.pk),
             debtor_id=pl.col("debtor_id"),
@@ -183,7 +182,9 @@ def _write_debts(
             created_at=pl.lit(stamp),
             updated_at=pl.lit(stamp),
         ),
+        portfolio_id=portfolio.pk,
     )
+    fresh = fresh.with_columns(new_ids.alias("debt_id"))
     status = [pl.col(value_of("status")).alias("status")] if update_status else []
     database.update_frame(
         Debt,
@@ -249,8 +250,11 @@ def _write_charges(active: pl.DataFrame, *, stamp: str, as_of: datetime) -> None
         idempotency_key=pl.lit("import:") + pl.col("component"),
     )
     adjustments = _adjustments(active.filter(pl.col("state") == CHANGED), as_of=as_of)
-    ledger = pl.concat([entries, adjustments], how="vertical_relaxed").with_columns(
-        posted_at=pl.lit(stamp), source=pl.lit(str(EntrySource.IMPORT)), note=pl.lit("")
+    # Inserting in debt order keeps the ledger's debt-keyed indexes appending instead of jumping around.
+    ledger = (
+        pl.concat([entries, adjustments], how="vertical_relaxed")
+        .sort("debt_id", maintain_order=True)
+        .with_columns(posted_at=pl.lit(stamp), source=pl.lit(str(EntrySource.IMPORT)), note=pl.lit(""))
     )
     database.insert_frame(LedgerEntry, ledger)
 

@@ -17,6 +17,7 @@ from arrears.portfolio.imports.columns import (
     PHONE_COLUMNS,
 )
 
+NUMBER_COLUMNS = (*CHARGE_COLUMNS, "interest_rate", "penalty_rate")
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _REGION = r"^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$"
 
@@ -34,7 +35,7 @@ def check_debts(frame: pl.DataFrame, *, country: str, first_row: int) -> Checked
     frame = frame.select([name for name in frame.columns if name in DEBT_COLUMNS]).with_row_index(
         ROW, offset=first_row
     )
-    frame = checks.apply_columns(frame, _parsers())
+    frame = checks.apply_columns(frame, _parsers(), numbers=NUMBER_COLUMNS)
     frame = _check_contacts(frame, country)
     frame = _check_across_columns(frame)
     rejected = checks.has_error(DEBT_COLUMNS)

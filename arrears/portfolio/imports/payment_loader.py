@@ -50,6 +50,7 @@ def check_payments(frame: pl.DataFrame, *, first_row: int) -> CheckedRows:
                 "channel", choices=PaymentChannel.values, required=False, default=PaymentChannel.BANK_TRANSFER
             ),
         },
+        numbers=["amount"],
     )
     condition, message = checks.scale_rule("amount", pl.col(value_of("currency")))
     frame = add_rule(frame, "amount", pl.col(value_of("currency")).is_not_null() & condition, message)
@@ -148,13 +149,10 @@ def apply_plan(plan: PaymentPlan, *, portfolio: Portfolio, actor: Any, now: date
     fresh = plan.rows.filter(pl.col("state") == NEW).sort(value_of("received_date"), ROW)
     if fresh.height == 0:
         return
-    fresh = fresh.with_columns(database.reserve_ids(Payment, fresh.height).alias("payment_id"))
-    entries, settled = _allocate(fresh, order=portfolio.allocation_order)
     stamp = database.stored_datetime(now)
-    database.insert_frame(
+    payment_ids = database.insert_with_ids(
         Payment,
         fresh.select(
-            pl.col("payment_id").alias("id"),
             portfolio_id=pl.lit(portfolio.pk),
             debt_id=pl.col("debt_id"),
             external_ref=pl.col("payment_ref"),
@@ -166,6 +164,10 @@ def apply_plan(plan: PaymentPlan, *, portfolio: Portfolio, actor: Any, now: date
             posted_at=pl.lit(stamp),
             posted_by_id=pl.lit(getattr(actor, "pk", None), dtype=pl.Int64),
         ),
+        portfolio_id=portfolio.pk,
+    )
+    entries, settled = _allocate(
+        fresh.with_columns(payment_ids.alias("payment_id")), order=portfolio.allocation_order
     )
     database.insert_frame(
         LedgerEntry,
