@@ -19,10 +19,18 @@ from arrears.core.audit.actions import record_event
 from arrears.portfolio.imports import debt_loader, debt_rules, payment_loader, reading
 from arrears.portfolio.imports.columns import DEBT_COLUMNS, PAYMENT_COLUMNS
 from arrears.portfolio.imports.errors import ImportFileUnreadable
+from arrears.portfolio.imports.reading import frame_from_records
 from arrears.portfolio.imports.result import ImportResult, RowError
 from arrears.portfolio.models import Portfolio
 
-__all__ = ["ImportFileUnreadable", "ImportResult", "RowError", "import_debts", "import_payments"]
+__all__ = [
+    "ImportFileUnreadable",
+    "ImportResult",
+    "RowError",
+    "frame_from_records",
+    "import_debts",
+    "import_payments",
+]
 
 
 def import_debts(

@@ -22,6 +22,8 @@ def read_table(path: Path) -> pl.DataFrame:
 
     :raises ImportFileUnreadable: when the file is missing, empty, broken or in an unknown encoding.
     """
+    if not path.is_file():
+        raise ImportFileUnreadable(_("There is no file %(name)s.") % {"name": path})
     try:
         frame = _read_excel(path) if path.suffix.lower() in EXCEL_SUFFIXES else _read_csv(path)
     except ImportFileUnreadable:
