@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -28,7 +29,7 @@ def read_table(path: Path) -> pl.DataFrame:
         frame = _read_excel(path) if path.suffix.lower() in EXCEL_SUFFIXES else _read_csv(path)
     except ImportFileUnreadable:
         raise
-    except (OSError, pl.exceptions.PolarsError, ValueError) as exc:
+    except Exception as exc:  # polars, fastexcel/calamine and OS errors alike: the file is unusable
         raise ImportFileUnreadable(
             _("The file %(name)s cannot be read: %(reason)s") % {"name": path.name, "reason": _short(exc)}
         ) from None
@@ -70,7 +71,10 @@ def _read_csv(path: Path) -> pl.DataFrame:
 
 
 def _read_excel(path: Path) -> pl.DataFrame:
-    frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
+    with warnings.catch_warnings():
+        # Polars' own use of from_arrow inside read_excel warns about a 2.0 change; not ours to fix.
+        warnings.simplefilter("ignore", FutureWarning)
+        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
     return frame.with_columns(
         pl.col(name).cast(pl.String).str.replace(_EXCEL_WHOLE, "${1}").str.replace(_EXCEL_MIDNIGHT, "${1}")
         for name in frame.columns
