@@ -36,18 +36,28 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER, enc
 
 
 def run(portfolio, source, **options):
-    return import_debts(portfolio=portfolio, source=source, file_name=source.name, actor=None, now=NOW, **options)
+    return import_debts(
+        portfolio=portfolio, source=source, file_name=source.name, actor=None, now=NOW, **options
+    )
 
 
 def snapshot():
-    return [model.objects.count() for model in (Debtor, Debt, ContactPoint, Instalment, LedgerEntry, AuditEvent)]
+    return [
+        model.objects.count() for model in (Debtor, Debt, ContactPoint, Instalment, LedgerEntry, AuditEvent)
+    ]
 
 
 class TestFirstImport:
     def test_loads_the_utf8_example_with_debtors_contacts_schedules_and_charges(self, portfolio):
         result = run(portfolio, EXAMPLES / "debts.csv")
 
-        assert (result.total, result.accepted, result.inserted, result.rejected, result.applied) == (5, 5, 5, [], True)
+        assert (result.total, result.accepted, result.inserted, result.rejected, result.applied) == (
+            5,
+            5,
+            5,
+            [],
+            True,
+        )
         assert snapshot() == [4, 5, 13, 36, 14, 1]
 
     def test_books_each_charge_once_with_an_import_key(self, portfolio):
@@ -154,7 +164,9 @@ class TestReimport:
         assert (result.inserted, result.updated, result.unchanged) == (0, 0, 5)
         assert snapshot() == [*before[:-1], before[-1] + 1]
 
-    def test_a_changed_row_updates_the_debt_and_posts_the_differences_as_adjustments(self, portfolio, tmp_path):
+    def test_a_changed_row_updates_the_debt_and_posts_the_differences_as_adjustments(
+        self, portfolio, tmp_path
+    ):
         run(portfolio, write_csv(tmp_path / "d.csv", [ROW]))
         changed = [*ROW[:6], "1,100.55", *ROW[7:10], "7.45", "3"]
 
@@ -190,7 +202,10 @@ class TestReimport:
         run(portfolio, write_csv(tmp_path / "d.csv", [[*ROW[:9], "13900001111", *ROW[10:]]]))
 
         phones = ContactPoint.objects.filter(kind="phone").order_by("id")
-        assert [(p.value, p.is_primary) for p in phones] == [("+8613812345678", True), ("+8613900001111", False)]
+        assert [(p.value, p.is_primary) for p in phones] == [
+            ("+8613812345678", True),
+            ("+8613900001111", False),
+        ]
 
     def test_refuses_moving_a_debt_to_another_debtor(self, portfolio, tmp_path):
         run(portfolio, write_csv(tmp_path / "d.csv", [ROW]))

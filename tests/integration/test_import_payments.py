@@ -42,7 +42,9 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> 
 
 
 def run(portfolio, source, **options):
-    return import_payments(portfolio=portfolio, source=source, file_name=source.name, actor=None, now=NOW, **options)
+    return import_payments(
+        portfolio=portfolio, source=source, file_name=source.name, actor=None, now=NOW, **options
+    )
 
 
 def allocation_of(reference):
@@ -52,7 +54,9 @@ def allocation_of(reference):
 
 class TestPosting:
     def test_allocates_fee_penalty_interest_then_principal(self, portfolio, debt, tmp_path):
-        result = run(portfolio, write_csv(tmp_path / "p.csv", [["P-1", "L-1", "100.00", "CNY", "2026-03-01", "card"]]))
+        result = run(
+            portfolio, write_csv(tmp_path / "p.csv", [["P-1", "L-1", "100.00", "CNY", "2026-03-01", "card"]])
+        )
 
         assert (result.inserted, result.rejected, result.applied) == (1, [], True)
         assert allocation_of("P-1") == [
@@ -74,7 +78,10 @@ class TestPosting:
 
         run(portfolio, write_csv(tmp_path / "p.csv", rows))
 
-        assert [(c, a) for c, a, _, _ in allocation_of("P-EARLY")] == [("fee", Decimal("-5.00")), ("penalty", Decimal("-5.00"))]
+        assert [(c, a) for c, a, _, _ in allocation_of("P-EARLY")] == [
+            ("fee", Decimal("-5.00")),
+            ("penalty", Decimal("-5.00")),
+        ]
         assert [(c, a) for c, a, _, _ in allocation_of("P-LATE")] == [
             ("penalty", Decimal("-15.00")), ("interest", Decimal("-25.00")),
         ]  # fmt: skip
@@ -88,7 +95,9 @@ class TestPosting:
         assert Debt.objects.get().status == "settled"
 
     def test_loads_the_example_after_the_example_debts(self, portfolio):
-        import_debts(portfolio=portfolio, source=EXAMPLES / "debts.csv", file_name="debts.csv", actor=None, now=NOW)
+        import_debts(
+            portfolio=portfolio, source=EXAMPLES / "debts.csv", file_name="debts.csv", actor=None, now=NOW
+        )
 
         result = run(portfolio, EXAMPLES / "payments.csv")
 
@@ -118,10 +127,17 @@ class TestReimport:
     def test_the_same_reference_with_another_amount_is_rejected(self, portfolio, debt, tmp_path):
         run(portfolio, write_csv(tmp_path / "p.csv", [["P-1", "L-1", "100.00", "CNY", "2026-03-01", ""]]))
 
-        result = run(portfolio, write_csv(tmp_path / "p.csv", [["P-1", "L-1", "200.00", "CNY", "2026-03-01", ""]]))
+        result = run(
+            portfolio, write_csv(tmp_path / "p.csv", [["P-1", "L-1", "200.00", "CNY", "2026-03-01", ""]])
+        )
 
         assert [(e.row, e.column, e.value, e.message) for e in result.rejected] == [
-            (2, "payment_ref", "P-1", "This payment reference was already used for a different debt or amount.")
+            (
+                2,
+                "payment_ref",
+                "P-1",
+                "This payment reference was already used for a different debt or amount.",
+            )
         ]
         assert Payment.objects.get().amount == Decimal("100.00")
 
@@ -153,7 +169,10 @@ class TestRefusals:
         assert list(Payment.objects.values_list("external_ref", flat=True)) == ["P-1"]
 
     def test_strict_mode_posts_nothing(self, portfolio, debt, tmp_path):
-        rows = [["P-1", "L-1", "10.00", "CNY", "2026-03-01", ""], ["P-2", "NOPE", "10.00", "CNY", "2026-03-01", ""]]
+        rows = [
+            ["P-1", "L-1", "10.00", "CNY", "2026-03-01", ""],
+            ["P-2", "NOPE", "10.00", "CNY", "2026-03-01", ""],
+        ]
 
         result = run(portfolio, write_csv(tmp_path / "p.csv", rows), strict=True)
 
