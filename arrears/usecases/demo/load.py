@@ -111,7 +111,7 @@ def _generated(*, seed: int, debtors: int, as_of: date) -> Iterable[PortfolioDat
 
 
 def _ensure_portfolio(spec: PortfolioSpec, *, now: datetime) -> Portfolio:
-    portfolio, _ = Portfolio.objects.get_or_create(
+    portfolio, _created = Portfolio.objects.get_or_create(
         code=spec.code,
         defaults={
             "name": spec.name,
