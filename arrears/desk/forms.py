@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from arrears.portfolio.choices import PaymentChannel
+from arrears.portfolio.choices import ChangeCategory, PaymentChannel
 from arrears.portfolio.models import Portfolio
 
 
@@ -48,6 +48,16 @@ class PaymentForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=PaymentChannel.choices, initial=PaymentChannel.BANK_TRANSFER
     )
+
+
+class DebtorChangeForm(forms.Form):
+    """Record a material change in a debtor's circumstances."""
+
+    category = forms.ChoiceField(label=_("Category"), choices=ChangeCategory.choices)
+    description = forms.CharField(
+        label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    occurred_date = forms.DateField(label=_("Occurred on"), required=False, widget=DateInput())
 
 
 class VerifyForm(forms.Form):

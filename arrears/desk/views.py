@@ -21,8 +21,15 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from arrears.core import errors
-from arrears.desk.forms import AsOfForm, AuditFilterForm, DebtorSearchForm, PaymentForm, VerifyForm
-from arrears.portfolio import payments, queries, verification
+from arrears.desk.forms import (
+    AsOfForm,
+    AuditFilterForm,
+    DebtorChangeForm,
+    DebtorSearchForm,
+    PaymentForm,
+    VerifyForm,
+)
+from arrears.portfolio import debtors, payments, queries, verification
 from arrears.portfolio.choices import EntrySource
 from arrears.portfolio.models import Debt, Portfolio
 
@@ -87,8 +94,43 @@ def debtor_list(request: HtmxHttpRequest, portfolio_id: int) -> HttpResponse:
 @refusals_as_http
 def debtor_detail(request: HttpRequest, debtor_id: int) -> HttpResponse:
     debtor = queries.get_debtor(user=request.user, debtor_id=debtor_id)
-    view = queries.get_debtor_view(user=request.user, debtor_id=debtor.pk, as_of=today_in(debtor.portfolio))
-    return TemplateResponse(request, "desk/debtor.html", {"view": view})
+    return debtor_page(request, debtor.pk, today_in(debtor.portfolio), change_form=DebtorChangeForm())
+
+
+@login_required
+@require_POST
+@refusals_as_http
+def record_debtor_change(request: HtmxHttpRequest, debtor_id: int) -> HttpResponse:
+    debtor = queries.get_debtor(user=request.user, debtor_id=debtor_id)
+    form = DebtorChangeForm(request.POST)
+    recorded = None
+    if form.is_valid():
+        try:
+            recorded = debtors.record_debtor_change(
+                debtor_id=debtor.pk, actor=request.user, now=timezone.now(), **form.cleaned_data
+            )
+        except errors.DomainError as exc:
+            form.add_error(None, str(exc))
+    if recorded is not None and not request.htmx:
+        messages.success(request, _("Change recorded."))
+        return redirect("desk:debtor", debtor_id=debtor.pk)
+    partial = "changes-panel" if request.htmx else ""
+    return debtor_page(
+        request,
+        debtor.pk,
+        today_in(debtor.portfolio),
+        change_form=DebtorChangeForm() if recorded else form,
+        partial=partial,
+    )
+
+
+def debtor_page(
+    request: HttpRequest, debtor_id: int, as_of: date, *, change_form: DebtorChangeForm, partial: str = ""
+) -> TemplateResponse:
+    """Render the debtor page, or its changes panel for an htmx swap."""
+    view = queries.get_debtor_view(user=request.user, debtor_id=debtor_id, as_of=as_of)
+    template = f"desk/debtor.html#{partial}" if partial else "desk/debtor.html"
+    return TemplateResponse(request, template, {"view": view, "change_form": change_form})
 
 
 @login_required
