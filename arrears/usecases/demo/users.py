@@ -59,7 +59,9 @@ def ensure_demo_users(*, portfolios: dict[str, Portfolio], now: datetime) -> lis
     """
     users = [_ensure_user(login, now=now) for login in DEMO_LOGINS]
     by_name = {demo.login.username: user for demo, user in users}
-    team, _created = Team.objects.get_or_create(name=DEMO_TEAM, defaults={"supervisor": by_name["supervisor"]})
+    team, _created = Team.objects.get_or_create(
+        name=DEMO_TEAM, defaults={"supervisor": by_name["supervisor"]}
+    )
     for demo, user in users:
         user.portfolios.add(*(portfolios[code] for code in demo.login.portfolios if code in portfolios))
         if demo.login.in_team and user.team_id != team.pk:
