@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -12,8 +12,8 @@ from ninja import Router, Schema, Status
 
 from arrears.core.errors import NotFound, PermissionDenied
 from arrears.people.roles import Capability
-from arrears.portfolio import payments, queries, verification
-from arrears.portfolio.choices import EntrySource, PaymentChannel
+from arrears.portfolio import debtors, payments, queries, verification
+from arrears.portfolio.choices import ChangeCategory, EntrySource, PaymentChannel
 from arrears.portfolio.models import Portfolio
 
 router = Router(tags=["portfolio"])
@@ -128,6 +128,20 @@ class PaymentIn(Schema):
     channel: PaymentChannel = PaymentChannel.BANK_TRANSFER
 
 
+class DebtorChangeIn(Schema):
+    category: ChangeCategory
+    description: str
+    occurred_date: date | None = None
+
+
+class DebtorChangeOut(Schema):
+    id: int
+    category: str
+    description: str
+    occurred_date: date | None
+    recorded_at: datetime
+
+
 class ErrorOut(Schema):
     detail: str
 
@@ -228,6 +242,32 @@ def get_debtor(request: HttpRequest, debtor_id: int) -> DebtorOut:
             )
             for row in view.debts
         ],
+    )
+
+
+@router.post("/debtors/{debtor_id}/changes", response={201: DebtorChangeOut, 404: ErrorOut, 422: ErrorOut})
+def record_debtor_change(
+    request: HttpRequest, debtor_id: int, payload: DebtorChangeIn
+) -> Status[DebtorChangeOut]:
+    """Record a material change in the debtor's circumstances (job loss, illness, business downturn …)."""
+    debtor = queries.get_debtor(user=request.user, debtor_id=debtor_id)
+    change = debtors.record_debtor_change(
+        debtor_id=debtor.pk,
+        category=payload.category,
+        description=payload.description,
+        occurred_date=payload.occurred_date,
+        actor=request.user,
+        now=timezone.now(),
+    )
+    return Status(
+        201,
+        DebtorChangeOut(
+            id=change.pk,
+            category=change.category,
+            description=change.description,
+            occurred_date=change.occurred_date,
+            recorded_at=change.recorded_at,
+        ),
     )
 
 

@@ -138,3 +138,30 @@ class TestBearerToken:
 
     def test_a_wrong_token_is_refused(self, portfolios):
         assert Client().get("/api/v1/portfolios", HTTP_AUTHORIZATION="Bearer nope").status_code == 401
+
+
+class TestRecordDebtorChange:
+    def test_records_a_change_for_a_granted_debtor(self, portfolios, collector):
+        debtor = DebtorFactory(portfolio=portfolios[0])
+        body = {
+            "category": "business",
+            "description": "Lost its largest customer",
+            "occurred_date": "2026-02-01",
+        }
+
+        response = post_json(client_for(collector), f"/api/v1/debtors/{debtor.pk}/changes", body)
+
+        assert response.status_code == 201
+        assert response.json()["description"] == "Lost its largest customer"
+
+    def test_an_unknown_category_is_a_422_naming_the_field(self, portfolios, collector):
+        debtor = DebtorFactory(portfolio=portfolios[0])
+
+        response = post_json(
+            client_for(collector),
+            f"/api/v1/debtors/{debtor.pk}/changes",
+            {"category": "x", "description": "y"},
+        )
+
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"][-1] == "category"
