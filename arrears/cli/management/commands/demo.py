@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import time
 from datetime import date
@@ -23,7 +24,9 @@ def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CommandError(_("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": text}) from None
+        raise argparse.ArgumentTypeError(
+            _("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": text}
+        ) from None
 
 
 class Command(BaseCommand):
