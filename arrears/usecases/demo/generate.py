@@ -110,8 +110,11 @@ def generate_in_background(*, seed: int, debtors: int, as_of: date) -> Iterator[
             pool.submit(generate_portfolio, spec, seed=seed, debtors=count, as_of=as_of)
             for spec, count in sizes
         ]
-        for future in futures:
-            yield future.result()
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            pool.shutdown(cancel_futures=True)  # a failed load need not wait for the rest
 
 
 def split_debtors(total: int, shares: list[int]) -> list[int]:
