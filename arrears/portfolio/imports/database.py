@@ -48,13 +48,18 @@ def insert_with_ids(model: type[models.Model], frame: pl.DataFrame, *, portfolio
         ids = _reserve_sqlite_ids(model, frame.height)
         insert_frame(model, frame.with_columns(ids))
         return ids
-    insert_frame(model, frame)
-    found = select_where_in(
-        f"SELECT external_ref, id FROM {table(model)} WHERE portfolio_id = %s AND external_ref IN ({{values}})",  # noqa: S608
-        frame["external_ref"].to_list(),
-        [portfolio_id],
-        {"external_ref": pl.String, "id": pl.Int64},
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table(model)}")  # noqa: S608
+        highest = cursor.fetchone()[0]
+        insert_frame(model, frame)
+        # Rows above the old maximum include these (the caller holds the portfolio lock); refs pick them out.
+        cursor.execute(
+            f"SELECT external_ref, id FROM {table(model)} WHERE portfolio_id = %s AND id > %s",  # noqa: S608
+            [portfolio_id, highest],
+        )
+        found = pl.DataFrame(
+            cursor.fetchall(), schema={"external_ref": pl.String, "id": pl.Int64}, orient="row"
+        )
     return frame.select("external_ref").join(found, on="external_ref", how="left", maintain_order="left")[
         "id"
     ]

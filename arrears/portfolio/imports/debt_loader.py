@@ -9,6 +9,7 @@ changed row posts the difference to what earlier imports posted as ``adjustment`
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -103,12 +104,16 @@ def apply_plan(plan: DebtPlan, *, portfolio: Portfolio, now: datetime, update_st
         return
     stamp = database.stored_datetime(now)
     database.prepare_bulk_session()
-    debtor_ids = _upsert_debtors(active, portfolio=portfolio, stamp=stamp)
-    active = active.join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
-    active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
-    _write_instalments(active)
-    _write_charges(active, stamp=stamp, as_of=now)
-    _write_contact_points(active, portfolio=portfolio, stamp=stamp)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-seal") as sealer:
+        # Sealing contact values needs no database, so it runs while the writes below wait on it.
+        sealed = sealer.submit(_sealed_contacts, active, country=portfolio.country)
+        debtor_ids = _upsert_debtors(active, portfolio=portfolio, stamp=stamp)
+        active = active.join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
+        active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
+        _write_instalments(active)
+        _write_charges(active, stamp=stamp, as_of=now)
+        contacts = sealed.result().join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
+    _write_contact_points(contacts, active, stamp=stamp)
 
 
 def _upsert_debtors(active: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -> pl.DataFrame:
@@ -303,18 +308,18 @@ def _adjustments(changed: pl.DataFrame, *, as_of: datetime) -> pl.DataFrame:
     )
 
 
-def _write_contact_points(active: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -> None:
-    candidates = _contact_candidates(active, country=portfolio.country)
-    if candidates.height == 0:
-        return
-    candidates = candidates.with_columns(
-        value_hash=pl.Series(
-            crypto.lookup_hash_many(
-                [f"{kind}:{value}" for kind, value in candidates.select("kind", "value").iter_rows()]
-            ),
-            dtype=pl.String,
-        )
-    ).unique(["debtor_id", "kind", "value_hash"], keep="first", maintain_order=True)
+def _sealed_contacts(active: pl.DataFrame, *, country: str) -> pl.DataFrame:
+    """Return the rows' distinct contact values with their lookup hash and encrypted form."""
+    candidates = _contact_candidates(active, country=country)
+    lookup = [f"{kind}:{value}" for kind, value in candidates.select("kind", "value").iter_rows()]
+    return candidates.with_columns(
+        value_hash=pl.Series(crypto.lookup_hash_many(lookup), dtype=pl.String),
+        sealed=pl.Series(crypto.encrypt_many(candidates["value"].to_list()), dtype=pl.String),
+    )
+
+
+def _write_contact_points(contacts: pl.DataFrame, active: pl.DataFrame, *, stamp: str) -> None:
+    """Insert the contact values the debtors do not have yet (same kind and lookup hash)."""
     known_debtors = active.filter(pl.col("state") == CHANGED)["debtor_id"].unique().to_list()
     existing = database.select_where_in(
         _EXISTING_CONTACTS,
@@ -322,7 +327,7 @@ def _write_contact_points(active: pl.DataFrame, *, portfolio: Portfolio, stamp: 
         [],
         {"debtor_id": pl.Int64, "kind": pl.String, "value_hash": pl.String},
     )
-    new_points = candidates.join(
+    new_points = contacts.join(
         existing, on=["debtor_id", "kind", "value_hash"], how="anti", maintain_order="left"
     )
     had_kind = existing.select("debtor_id", "kind").unique().with_columns(had=pl.lit(True))
@@ -333,7 +338,7 @@ def _write_contact_points(active: pl.DataFrame, *, portfolio: Portfolio, stamp: 
         new_points.select(
             "debtor_id",
             "kind",
-            value=pl.Series(crypto.encrypt_many(new_points["value"].to_list()), dtype=pl.String),
+            value=pl.col("sealed"),
             value_hash=pl.col("value_hash"),
             region=pl.col("region").fill_null(""),
             time_zones=pl.col("time_zones").fill_null("[]"),
@@ -349,24 +354,29 @@ def _write_contact_points(active: pl.DataFrame, *, portfolio: Portfolio, stamp: 
 
 
 def _contact_candidates(active: pl.DataFrame, *, country: str) -> pl.DataFrame:
-    """Return one row per contact value of the rows: debtor, kind, normalised value, region, zones."""
+    """Return each distinct contact value of the rows: debtor, kind, normalised value, region, zones."""
     region = pl.col(value_of("region"))
     parts = [
         active.select(
-            "debtor_id", ROW, pl.lit(index).alias("column"),
+            "debtor_ref", ROW, pl.lit(index).alias("column"),
             kind=pl.lit("phone"), value=pl.col(value_of(name)), region=pl.col(f"r_{name}"),
             zone_key=pl.col(f"z_{name}"), zone_region=pl.lit(None, pl.String),
         )
         for index, name in enumerate(PHONE_COLUMNS)
     ] + [
         active.select(
-            "debtor_id", ROW, pl.lit(index + len(PHONE_COLUMNS)).alias("column"),
+            "debtor_ref", ROW, pl.lit(index + len(PHONE_COLUMNS)).alias("column"),
             kind=pl.lit(name), value=pl.col(value_of(name)), region=region,
             zone_key=pl.lit(None, pl.String), zone_region=region.fill_null(pl.lit(country.upper())),
         )
         for index, name in enumerate(("email", "address"))
     ]  # fmt: skip
-    candidates = pl.concat(parts).filter(pl.col("value").is_not_null()).sort(ROW, "column")
+    candidates = (
+        pl.concat(parts)
+        .filter(pl.col("value").is_not_null())
+        .sort(ROW, "column")
+        .unique(["debtor_ref", "kind", "value"], keep="first", maintain_order=True)
+    )
     phone_zones = phones.zones_for_keys(
         candidates.filter(pl.col("zone_key").is_not_null()).select(pl.col("value").alias("e164"), "zone_key")
     )
@@ -375,5 +385,5 @@ def _contact_candidates(active: pl.DataFrame, *, country: str) -> pl.DataFrame:
         candidates.join(phone_zones, on="zone_key", how="left", maintain_order="left")
         .join(region_zones, on="zone_region", how="left", maintain_order="left", suffix="_region")
         .with_columns(time_zones=pl.coalesce("time_zones", "time_zones_region"))
-        .select("debtor_id", "kind", "value", "region", "time_zones")
+        .select("debtor_ref", "kind", "value", "region", "time_zones")
     )
