@@ -40,9 +40,7 @@ class TestRecordEvent:
 
         assert [event.sequence for event in events] == [1, 2, 3, 4]
         assert events[0].prev_hash == "0" * 64
-        assert all(
-            later.prev_hash == earlier.hash for earlier, later in pairwise(events)
-        )
+        assert all(later.prev_hash == earlier.hash for earlier, later in pairwise(events))
         assert events[0].actor_label == "zhangwei"
 
     def test_refuses_to_change_or_delete_an_event_through_the_application(self, now):
