@@ -136,7 +136,9 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Front-end libraries from npm, copied here by `npm run build` (make assets); absent before the first build.
 STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
+SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
