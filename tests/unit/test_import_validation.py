@@ -4,6 +4,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from arrears.core import crypto
 from arrears.portfolio import contact_values
 from arrears.portfolio.imports import ImportFileUnreadable, frame_from_records, phones, reading
 from arrears.portfolio.imports.debt_rules import check_debts
@@ -149,3 +150,18 @@ class TestReading:
 
         with pytest.raises(ImportFileUnreadable, match="is empty"):
             reading.read_table(path)
+
+
+class TestBulkCrypto:
+    def test_lookup_hash_many_gives_the_same_hashes_as_lookup_hash(self):
+        values = ["phone:+8613812345678", "", "address:上海市浦东新区世纪大道88号", "x" * 200]
+
+        assert crypto.lookup_hash_many(values) == [crypto.lookup_hash(value) for value in values]
+
+    def test_encrypt_many_gives_tokens_decrypt_reads(self):
+        values = ["110101198504121234", "李娜", ""]
+
+        tokens = crypto.encrypt_many(values)
+
+        assert [crypto.decrypt(token) for token in tokens] == values
+        assert len(set(tokens)) == 3
