@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -85,7 +86,7 @@ def _short(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
 
 
-def frame_from_records(records: list[dict[str, object]]) -> pl.DataFrame:
+def frame_from_records(records: Sequence[Mapping[str, object]]) -> pl.DataFrame:
     """Return JSON-like records (one mapping per row) as a frame of strings, columns in first-seen order."""
     columns: dict[str, None] = {}
     for record in records:
