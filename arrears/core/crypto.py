@@ -87,10 +87,18 @@ def _hash_key(raw: str) -> bytes:
     return hashlib.sha256(b"arrears-lookup:" + raw.encode("utf-8")).digest()
 
 
-def lookup_hash(normalized: str) -> str:
-    """Return the keyed hash (HMAC-SHA256, hex) used to find an encrypted value exactly."""
+def lookup_hash(normalized: str) -> int:
+    """Return the keyed hash used to find an encrypted value exactly: HMAC-SHA256 cut to 64 bits.
+
+    Sixty-four bits keep the lookup indexes small (a bigint, not 64 hex characters), which is what
+    makes bulk imports fast; a collision would only add a candidate to a search result.
+    """
     key = _hash_key(settings.ARREARS_HASH_KEY)
-    return hmac.new(key, normalized.encode("utf-8"), hashlib.sha256).hexdigest()
+    return _int64(hmac.new(key, normalized.encode("utf-8"), hashlib.sha256).digest())
+
+
+def _int64(digest: bytes) -> int:
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def encrypt_many(plaintexts: Sequence[str]) -> list[str]:
@@ -106,7 +114,7 @@ def encrypt_many(plaintexts: Sequence[str]) -> list[str]:
     return tokens
 
 
-def lookup_hash_many(normalized_values: Sequence[str]) -> list[str]:
+def lookup_hash_many(normalized_values: Sequence[str]) -> list[int]:
     """Return :func:`lookup_hash` of each value, for bulk loads.
 
     HMAC-SHA256 spelled out (RFC 2104) from the two keyed states computed once: the same digests as
@@ -121,5 +129,5 @@ def lookup_hash_many(normalized_values: Sequence[str]) -> list[str]:
         inner.update(value.encode("utf-8"))
         outer = outer_copy()
         outer.update(inner.digest())
-        digests.append(outer.hexdigest())
+        digests.append(_int64(outer.digest()))
     return digests

@@ -178,7 +178,7 @@ class DebtorAdmin(ScopedAdmin):
         if "national_id" in form.changed_data:
             obj.national_id = contact_values.normalize_national_id(obj.national_id)
             obj.national_id_hash = (
-                contact_values.lookup_hash_for("national_id", obj.national_id) if obj.national_id else ""
+                contact_values.lookup_hash_for("national_id", obj.national_id) if obj.national_id else None
             )
         super().save_model(request, obj, form, change)
 

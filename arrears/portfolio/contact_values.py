@@ -59,6 +59,6 @@ def normalize_address(raw: str) -> str:
     return " ".join(raw.split())
 
 
-def lookup_hash_for(kind: str, normalized: str) -> str:
+def lookup_hash_for(kind: str, normalized: str) -> int:
     """Return the keyed hash that finds a contact value of ``kind`` (phone, email, address, app, national_id)."""
     return crypto.lookup_hash(f"{kind}:{normalized}")

@@ -66,13 +66,17 @@ class Debtor(models.Model):
     """A person or a company that owes one or more debts in a portfolio."""
 
     portfolio = models.ForeignKey(
-        Portfolio, verbose_name=_("portfolio"), on_delete=models.PROTECT, related_name="debtors"
+        Portfolio,
+        verbose_name=_("portfolio"),
+        on_delete=models.PROTECT,
+        related_name="debtors",
+        db_index=False,
     )
     external_ref = models.CharField(_("external reference"), max_length=64)
     kind = models.CharField(_("kind"), max_length=10, choices=DebtorKind.choices)
     name = models.CharField(_("name"), max_length=200)
     national_id = EncryptedTextField(_("national ID"), blank=True, default="")
-    national_id_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    national_id_hash = models.BigIntegerField(null=True, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     language = models.CharField(_("preferred language"), max_length=10, default="zh-hans")
     region = models.CharField(
@@ -96,7 +100,10 @@ class Debtor(models.Model):
             ),
             models.CheckConstraint(condition=Q(kind__in=DebtorKind.values), name="debtor_kind_valid"),
         ]
-        indexes = [models.Index(fields=["portfolio", "name"], name="debtor_portfolio_name_idx")]
+        indexes = [
+            models.Index(fields=["portfolio", "name"], name="debtor_portfolio_name_idx"),
+            models.Index(fields=["national_id_hash"], name="debtor_national_id_hash_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -151,7 +158,11 @@ class ContactPoint(models.Model):
     """A phone, e-mail, postal address or app id of a debtor, with consent and opt-outs per channel."""
 
     debtor = models.ForeignKey(
-        Debtor, verbose_name=_("debtor"), on_delete=models.CASCADE, related_name="contact_points"
+        Debtor,
+        verbose_name=_("debtor"),
+        on_delete=models.CASCADE,
+        related_name="contact_points",
+        db_index=False,
     )
     contact_person = models.ForeignKey(
         ContactPerson,
@@ -163,7 +174,7 @@ class ContactPoint(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
     value = EncryptedTextField(_("value"))
-    value_hash = models.CharField(max_length=64, db_index=True)
+    value_hash = models.BigIntegerField()
     region = models.CharField(_("region"), max_length=10, blank=True)
     time_zones = models.JSONField(
         _("candidate time zones"), default=list, blank=True, help_text=_("IANA zones the debtor may be in.")
@@ -184,6 +195,7 @@ class ContactPoint(models.Model):
             models.UniqueConstraint(fields=["debtor", "kind", "value_hash"], name="contact_point_unique"),
             models.CheckConstraint(condition=Q(kind__in=ContactKind.values), name="contact_point_kind_valid"),
         ]
+        indexes = [models.Index(fields=["value_hash"], name="contact_point_value_hash_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
@@ -193,7 +205,7 @@ class Debt(models.Model):
     """One obligation of a debtor: its contract terms, schedule, status and ledger."""
 
     portfolio = models.ForeignKey(
-        Portfolio, verbose_name=_("portfolio"), on_delete=models.PROTECT, related_name="debts"
+        Portfolio, verbose_name=_("portfolio"), on_delete=models.PROTECT, related_name="debts", db_index=False
     )
     debtor = models.ForeignKey(
         Debtor, verbose_name=_("debtor"), on_delete=models.PROTECT, related_name="debts"
@@ -249,7 +261,7 @@ class Instalment(models.Model):
     """One due date of a debt's schedule and what falls due on it."""
 
     debt = models.ForeignKey(
-        Debt, verbose_name=_("debt"), on_delete=models.CASCADE, related_name="instalments"
+        Debt, verbose_name=_("debt"), on_delete=models.CASCADE, related_name="instalments", db_index=False
     )
     number = models.PositiveSmallIntegerField(_("number"))
     due_date = models.DateField(_("due date"))
@@ -274,7 +286,11 @@ class Payment(models.Model):
     """Money received for a debt; its allocation lives in the ledger entries that point to it."""
 
     portfolio = models.ForeignKey(
-        Portfolio, verbose_name=_("portfolio"), on_delete=models.PROTECT, related_name="payments"
+        Portfolio,
+        verbose_name=_("portfolio"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_index=False,
     )
     debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="payments")
     external_ref = models.CharField(_("payment reference"), max_length=64)
@@ -309,7 +325,9 @@ class LedgerEntry(models.Model):
     negative; adjustments may be either. Money paid beyond the balance is a negative ``overpayment``.
     """
 
-    debt = models.ForeignKey(Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="entries")
+    debt = models.ForeignKey(
+        Debt, verbose_name=_("debt"), on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
     component = models.CharField(_("component"), max_length=20, choices=Component.choices)
     amount = _money(_("amount"))
@@ -342,7 +360,6 @@ class LedgerEntry(models.Model):
                 condition=Q(component__in=Component.values), name="ledger_component_valid"
             ),
         ]
-        indexes = [models.Index(fields=["debt", "effective_date"], name="ledger_debt_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"

@@ -41,7 +41,7 @@ from arrears.portfolio.models import (
 CREATED_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
-def _hash_of(kind: str, raw: str) -> str:
+def _hash_of(kind: str, raw: str) -> int:
     from arrears.portfolio import contact_values
 
     normalized = {
@@ -85,7 +85,7 @@ class DebtorFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Debtor {n}")
     national_id = ""
     national_id_hash = factory.LazyAttribute(
-        lambda debtor: _hash_of("national_id", debtor.national_id) if debtor.national_id else ""
+        lambda debtor: _hash_of("national_id", debtor.national_id) if debtor.national_id else None
     )
     birth_date = None
     language = "zh-hans"

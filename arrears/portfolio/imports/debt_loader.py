@@ -156,7 +156,7 @@ def _debtor_columns(debtors: pl.DataFrame, stamp: str) -> pl.DataFrame:
         name=pl.col(value_of("debtor_name")),
         national_id=pl.Series([next(encrypted) if value else "" for value in national_ids], dtype=pl.String),
         national_id_hash=pl.Series(
-            [next(hashes) if value else "" for value in national_ids], dtype=pl.String
+            [next(hashes) if value else None for value in national_ids], dtype=pl.Int64
         ),
         birth_date=pl.col(value_of("birth_date")),
         language=pl.col(value_of("language")),
@@ -313,7 +313,7 @@ def _sealed_contacts(active: pl.DataFrame, *, country: str) -> pl.DataFrame:
     candidates = _contact_candidates(active, country=country)
     lookup = [f"{kind}:{value}" for kind, value in candidates.select("kind", "value").iter_rows()]
     return candidates.with_columns(
-        value_hash=pl.Series(crypto.lookup_hash_many(lookup), dtype=pl.String),
+        value_hash=pl.Series(crypto.lookup_hash_many(lookup), dtype=pl.Int64),
         sealed=pl.Series(crypto.encrypt_many(candidates["value"].to_list()), dtype=pl.String),
     )
 
@@ -325,7 +325,7 @@ def _write_contact_points(contacts: pl.DataFrame, active: pl.DataFrame, *, stamp
         _EXISTING_CONTACTS,
         known_debtors,
         [],
-        {"debtor_id": pl.Int64, "kind": pl.String, "value_hash": pl.String},
+        {"debtor_id": pl.Int64, "kind": pl.String, "value_hash": pl.Int64},
     )
     new_points = contacts.join(
         existing, on=["debtor_id", "kind", "value_hash"], how="anti", maintain_order="left"

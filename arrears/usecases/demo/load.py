@@ -211,7 +211,7 @@ def _new_contact_points(rows: pl.DataFrame, *, country: str, now: datetime) -> p
             crypto.lookup_hash_many(
                 [f"{kind}:{value}" for kind, value in points.select("kind", "value").iter_rows()]
             ),
-            dtype=pl.String,
+            dtype=pl.Int64,
         )
     ).unique(["debtor_id", "kind", "value_hash"], keep="first", maintain_order=True)
     points = points.join(_known_points(points["debtor_id"].unique().to_list()), on=KEY, how="anti")
@@ -228,12 +228,12 @@ def _new_contact_points(rows: pl.DataFrame, *, country: str, now: datetime) -> p
 
 
 def _known_points(debtor_ids: list[int]) -> pl.DataFrame:
-    rows: list[tuple[int, str, str]] = []
+    rows: list[tuple[int, str, int]] = []
     for start in range(0, len(debtor_ids), BATCH):
         chunk = debtor_ids[start : start + BATCH]
         rows += ContactPoint.objects.filter(debtor_id__in=chunk).values_list(*KEY)
     return pl.DataFrame(
-        rows, schema={"debtor_id": pl.Int64, "kind": pl.String, "value_hash": pl.String}, orient="row"
+        rows, schema={"debtor_id": pl.Int64, "kind": pl.String, "value_hash": pl.Int64}, orient="row"
     )
 
 
