@@ -7,7 +7,7 @@ DEMO_SEED ?= 42
 # The demo runs with development keys (ARREARS_DEV): never use them for real data.
 DEMO_ENV := ARREARS_DEV=1
 
-.PHONY: install assets browser demo serve test test-sqlite test-postgres check lint types imports migrations-check messages bench clean
+.PHONY: install assets browser demo serve test test-postgres check lint types imports migrations-check messages messages-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,10 +65,18 @@ migrations-check: install
 	ARREARS_DEV=1 env -u DATABASE_URL $(BIN)/arrears makemigrations --check --dry-run
 
 messages: install
-	$(BIN)/arrears makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=build --ignore=var
-	$(BIN)/arrears compilemessages --ignore=.venv
+	ARREARS_DEV=1 $(BIN)/arrears makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=build --ignore=var
+	ARREARS_DEV=1 $(BIN)/arrears compilemessages --ignore=.venv
 
-check: lint types imports migrations-check test
+# Every message in the code has a Chinese translation (needs GNU gettext, as makemessages does).
+messages-check: install
+	@if command -v xgettext >/dev/null 2>&1; then \
+	  ARREARS_DEV=1 $(BIN)/arrears makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=build --ignore=var --no-obsolete >/dev/null && \
+	  [ "$$(msgattrib --untranslated locale/zh_Hans/LC_MESSAGES/django.po | grep -c '^msgid')" -le 1 ] && [ -z "$$(msgattrib --only-fuzzy locale/zh_Hans/LC_MESSAGES/django.po)" ] || \
+	  { echo "Untranslated or fuzzy messages: run 'make messages' and translate locale/zh_Hans/LC_MESSAGES/django.po"; exit 1; }; \
+	else echo "xgettext not installed: skipping the translation completeness check"; fi
+
+check: lint types imports migrations-check messages-check test
 
 bench: install
 	$(BIN)/python bench/import_bench.py
