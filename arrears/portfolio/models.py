@@ -4,11 +4,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from arrears.core import money
 from arrears.core.fields import EncryptedTextField
+from arrears.portfolio import allocation
 from arrears.portfolio.choices import (
     CHARGE_KINDS,
     CREDIT_KINDS,
@@ -60,6 +63,17 @@ class Portfolio(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Refuse an allocation order that does not list each component once, or an unknown currency."""
+        try:
+            allocation.check_order(self.allocation_order)
+        except allocation.InvalidAllocationOrder:
+            raise ValidationError(
+                {"allocation_order": _("List fee, penalty, interest and principal, each exactly once.")}
+            ) from None
+        if not money.is_currency(self.default_currency):
+            raise ValidationError({"default_currency": _("Unknown currency code.")})
 
 
 class Debtor(models.Model):

@@ -2,9 +2,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from arrears.portfolio import ledger
-from tests.factories.portfolio import DebtFactory, LedgerEntryFactory
+from tests.factories.portfolio import DebtFactory, LedgerEntryFactory, PortfolioFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -77,3 +78,13 @@ class TestPositions:
             positions = ledger.list_positions(debts=debts, as_of=date(2026, 2, 1))
 
         assert [positions[debt.pk].days_past_due for debt in debts] == [31, 30, 29, 28, 27]
+
+
+class TestPortfolioValidation:
+    def test_refuses_an_allocation_order_missing_a_component(self):
+        portfolio = PortfolioFactory.build(allocation_order=["fee", "interest", "principal"])
+
+        with pytest.raises(ValidationError) as error:
+            portfolio.full_clean()
+
+        assert "allocation_order" in error.value.message_dict
