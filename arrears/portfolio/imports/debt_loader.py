@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -23,7 +22,7 @@ from arrears.portfolio.choices import ContactSource, EntryKind, EntrySource
 from arrears.portfolio.imports import checks, database, phones
 from arrears.portfolio.imports.checks import ROW, value_of
 from arrears.portfolio.imports.columns import CHARGE_COLUMNS, DEBT_COLUMNS, PHONE_COLUMNS
-from arrears.portfolio.imports.result import RowError
+from arrears.portfolio.imports.result import ImportPlan, RowError
 from arrears.portfolio.models import ContactPoint, Debt, Debtor, Instalment, LedgerEntry, Portfolio
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -42,19 +41,7 @@ _EXISTING_CONTACTS = (
 )
 
 
-@dataclass(frozen=True)
-class DebtPlan:
-    """Valid rows with their ``state`` (new, changed, unchanged) and the rows refused against the database."""
-
-    rows: pl.DataFrame
-    errors: list[RowError]
-
-    def count(self, state: str) -> int:
-        """Return how many rows are in ``state``."""
-        return int((self.rows["state"] == state).sum())
-
-
-def plan_debts(valid: pl.DataFrame, *, portfolio: Portfolio) -> DebtPlan:
+def plan_debts(valid: pl.DataFrame, *, portfolio: Portfolio) -> ImportPlan:
     """Fingerprint ``valid`` rows and classify them against the portfolio's existing debts."""
     rows = valid.with_columns(fingerprint=_fingerprints(valid))
     existing = database.select_where_in(
@@ -75,7 +62,7 @@ def plan_debts(valid: pl.DataFrame, *, portfolio: Portfolio) -> DebtPlan:
         .then(pl.lit(UNCHANGED))
         .otherwise(pl.lit(CHANGED))
     )
-    return DebtPlan(rows, errors)
+    return ImportPlan(rows, errors)
 
 
 def _conflicts(rows: pl.DataFrame, moved: pl.Expr, recurrency: pl.Expr) -> list[RowError]:
@@ -97,7 +84,7 @@ def _fingerprints(rows: pl.DataFrame) -> pl.Series:
     return pl.Series("fingerprint", [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in normalised])
 
 
-def apply_plan(plan: DebtPlan, *, portfolio: Portfolio, now: datetime, update_status: bool) -> None:
+def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, now: datetime, update_status: bool) -> None:
     """Write the plan's new and changed rows (inside the caller's transaction)."""
     active = plan.rows.filter(pl.col("state") != UNCHANGED)
     if active.height == 0:

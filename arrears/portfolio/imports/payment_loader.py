@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +16,7 @@ from arrears.portfolio.choices import DebtStatus, EntryKind, EntrySource, Paymen
 from arrears.portfolio.imports import checks, database
 from arrears.portfolio.imports.checks import ROW, CheckedRows, add_rule, error_of, value_of
 from arrears.portfolio.imports.columns import PAYMENT_COLUMNS, PAYMENT_REQUIRED
-from arrears.portfolio.imports.result import RowError
+from arrears.portfolio.imports.result import ImportPlan, RowError
 from arrears.portfolio.models import Debt, LedgerEntry, Payment, Portfolio
 
 NEW, UNCHANGED = "new", "unchanged"
@@ -63,19 +62,7 @@ def check_payments(frame: pl.DataFrame, *, first_row: int) -> CheckedRows:
     return CheckedRows(frame.filter(~checks.has_error(PAYMENT_COLUMNS)), errors, frame.height, refused=False)
 
 
-@dataclass(frozen=True)
-class PaymentPlan:
-    """Valid payments matched to their debts, with ``state`` new or unchanged, and refusals."""
-
-    rows: pl.DataFrame
-    errors: list[RowError]
-
-    def count(self, state: str) -> int:
-        """Return how many rows are in ``state``."""
-        return int((self.rows["state"] == state).sum())
-
-
-def plan_payments(valid: pl.DataFrame, *, portfolio: Portfolio) -> PaymentPlan:
+def plan_payments(valid: pl.DataFrame, *, portfolio: Portfolio) -> ImportPlan:
     """Match payments to the portfolio's debts and to payments already imported."""
     debts = database.select_where_in(
         _DEBTS,
@@ -124,7 +111,7 @@ def plan_payments(valid: pl.DataFrame, *, portfolio: Portfolio) -> PaymentPlan:
     kept = rows.filter(pl.col("e_match").is_null()).with_columns(
         state=pl.when(pl.col("paid_debt_id").is_null()).then(pl.lit(NEW)).otherwise(pl.lit(UNCHANGED))
     )
-    return PaymentPlan(kept, errors)
+    return ImportPlan(kept, errors)
 
 
 def _existing_payments(rows: pl.DataFrame, portfolio: Portfolio) -> pl.DataFrame:
@@ -144,7 +131,7 @@ def _existing_payments(rows: pl.DataFrame, portfolio: Portfolio) -> pl.DataFrame
     )  # fmt: skip
 
 
-def apply_plan(plan: PaymentPlan, *, portfolio: Portfolio, actor: Any, now: datetime) -> None:
+def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, actor: Any, now: datetime) -> None:
     """Allocate the new payments oldest first against current balances and post them in bulk."""
     fresh = plan.rows.filter(pl.col("state") == NEW).sort(value_of("received_date"), ROW)
     if fresh.height == 0:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import polars as pl
+
 
 @dataclass(frozen=True, slots=True)
 class RowError:
@@ -36,3 +38,15 @@ class ImportResult:
     def is_clean(self) -> bool:
         """Return whether every row and column was accepted."""
         return not self.rejected
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """Valid rows with their ``state`` (new, changed, unchanged) and the rows refused against the database."""
+
+    rows: pl.DataFrame
+    errors: list[RowError]
+
+    def count(self, state: str) -> int:
+        """Return how many rows are in ``state``."""
+        return int((self.rows["state"] == state).sum())
