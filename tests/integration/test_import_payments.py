@@ -184,3 +184,24 @@ class TestRefusals:
                      dry_run=True)  # fmt: skip
 
         assert (result.inserted, result.applied, Payment.objects.count()) == (1, False, 0)
+
+
+class TestExactBalances:
+    def test_a_payment_of_the_exact_balance_settles_a_debt_whose_entries_do_not_sum_exactly_in_binary(
+        self, portfolio, tmp_path
+    ):
+        # SQLite adds decimals in floating point: 1149.80 - 384.37 - 327.14 - 387.11 comes back as 51.1799999999999.
+        small = DebtFactory(debtor__portfolio=portfolio, external_ref="L-2", principal=Decimal("1149.80"))
+        for number, amount in enumerate(["-384.37", "-327.14", "-387.11"]):
+            LedgerEntry.objects.create(
+                debt=small, kind="adjustment", component="principal", amount=Decimal(amount),
+                effective_date=date(2026, 3, 1), posted_at=NOW, source="import", idempotency_key=f"fix:{number}",
+            )  # fmt: skip
+
+        run(portfolio, write_csv(tmp_path / "p.csv", [["P-9", "L-2", "51.18", "CNY", "2026-03-02", "card"]]))
+
+        small.refresh_from_db()
+        assert small.status == "settled"
+        assert allocation_of("P-9") == [
+            ("principal", Decimal("-51.18"), date(2026, 3, 2), "payment:P-9:principal")
+        ]

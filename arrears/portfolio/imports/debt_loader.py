@@ -262,8 +262,9 @@ def _adjustments(changed: pl.DataFrame, *, as_of: datetime) -> pl.DataFrame:
     posted_rows: list[tuple[int, str, Decimal, int]] = []
     ids = changed["debt_id"].to_list()
     for start in range(0, len(ids), database.SQLITE_CHUNK):
-        posted_rows += list(
-            LedgerEntry.objects.filter(
+        posted_rows += [
+            (debt_id, component, money.exact_sum(total), entries)
+            for debt_id, component, total, entries in LedgerEntry.objects.filter(
                 debt_id__in=ids[start : start + database.SQLITE_CHUNK],
                 source=EntrySource.IMPORT,
                 kind__in=[*CHARGE_COLUMNS, EntryKind.ADJUSTMENT],
@@ -272,7 +273,7 @@ def _adjustments(changed: pl.DataFrame, *, as_of: datetime) -> pl.DataFrame:
             .values_list("debt_id", "component")
             .annotate(posted=Sum("amount"), entries=Count("id"))
             .order_by()
-        )
+        ]
     posted = pl.DataFrame(posted_rows, schema=schema, orient="row")
     wanted = changed.unpivot(
         index=["debt_id", "fingerprint"],

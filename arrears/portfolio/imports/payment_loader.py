@@ -11,6 +11,7 @@ import polars as pl
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from arrears.core.money import exact_sum
 from arrears.portfolio import allocation
 from arrears.portfolio.choices import DebtStatus, EntryKind, EntrySource, PaymentChannel
 from arrears.portfolio.imports import checks, database
@@ -215,5 +216,5 @@ def _balances(debt_ids: list[int]) -> dict[int, dict[str, Decimal]]:
             .order_by()
         )
         for debt_id, component, total in sums:
-            owed[debt_id][component] = total
+            owed[debt_id][component] = exact_sum(total)
     return owed
