@@ -11,9 +11,10 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from arrears.core.money import exact_sum
-from arrears.portfolio import aging
+from arrears.portfolio import aging, schedule
 from arrears.portfolio.choices import Component
 from arrears.portfolio.models import Debt, Instalment, LedgerEntry
+from arrears.portfolio.schedule import ScheduledInstalment
 
 OWED_COMPONENTS: tuple[str, ...] = (Component.PRINCIPAL, Component.INTEREST, Component.PENALTY, Component.FEE)
 SCHEDULED_COMPONENTS: tuple[str, ...] = (Component.PRINCIPAL, Component.INTEREST)
@@ -84,7 +85,7 @@ def list_positions(*, debts: Iterable[Debt], as_of: date) -> dict[int, DebtPosit
         debt_sums = sums.get(debt_id, {})
         balances = _balances(debt.currency, debt_sums)
         charged, paid = credits.get(debt_id, (ZERO, ZERO))
-        schedule = schedules.get(debt_id) or [(debt.due_date, charged)]
+        schedule = _due_amounts(debt, schedules.get(debt_id), charged)
         dpd = aging.days_past_due(as_of=as_of, schedule=schedule, paid=paid)
         positions[debt_id] = DebtPosition(debt_id=debt_id, as_of=as_of, balances=balances, days_past_due=dpd)
     return positions
@@ -122,13 +123,40 @@ def _credits_by_debt(debt_ids: list[int], as_of: date | None) -> dict[int, tuple
     return {row["debt_id"]: (exact_sum(row["charged"]), -exact_sum(row["credited"])) for row in rows}
 
 
-def _schedules(debt_ids: list[int]) -> dict[int, list[tuple[date, Decimal]]]:
-    schedules: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
-    rows = Instalment.objects.filter(debt_id__in=debt_ids).values_list(
-        "debt_id", "due_date", "principal_due", "interest_due"
+def get_schedule(*, debt: Debt) -> list[ScheduledInstalment]:
+    """Return the debt's instalments: its explicit rows if it has any, else the derived equal ones."""
+    explicit = _schedules([debt.pk]).get(debt.pk)
+    return explicit or _derived_schedule(debt)
+
+
+def _derived_schedule(debt: Debt) -> list[ScheduledInstalment]:
+    return schedule.equal_monthly(
+        principal=debt.principal, currency=debt.currency, count=debt.instalment_count, first_due=debt.due_date
     )
-    for debt_id, due_date, principal_due, interest_due in rows.order_by("debt_id", "number"):
-        schedules[debt_id].append((due_date, principal_due + interest_due))
+
+
+def _due_amounts(
+    debt: Debt, explicit: list[ScheduledInstalment] | None, charged: Decimal
+) -> list[tuple[date, Decimal]]:
+    """Return (due date, principal and interest due) of each instalment, for days past due.
+
+    A one-instalment debt without explicit rows owes everything charged on its due date.
+    """
+    if explicit:
+        return [(item.due_date, item.principal_due + item.interest_due) for item in explicit]
+    if debt.instalment_count == 1:
+        return [(debt.due_date, charged)]
+    return [(item.due_date, item.principal_due) for item in _derived_schedule(debt)]
+
+
+def _schedules(debt_ids: list[int]) -> dict[int, list[ScheduledInstalment]]:
+    """Return the explicit instalment rows of the debts that have them."""
+    schedules: dict[int, list[ScheduledInstalment]] = defaultdict(list)
+    rows = Instalment.objects.filter(debt_id__in=debt_ids).values_list(
+        "debt_id", "number", "due_date", "principal_due", "interest_due"
+    )
+    for debt_id, number, due_date, principal_due, interest_due in rows.order_by("debt_id", "number"):
+        schedules[debt_id].append(ScheduledInstalment(number, due_date, principal_due, interest_due))
     return schedules
 
 

@@ -238,6 +238,11 @@ class Debt(models.Model):
     penalty_rate = models.DecimalField(
         _("penalty rate (% a year)"), max_digits=7, decimal_places=4, default=Decimal("0")
     )
+    instalment_count = models.PositiveSmallIntegerField(
+        _("instalments"),
+        default=1,
+        help_text=_("Equal monthly instalments from the due date; explicit instalment rows replace them."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=DebtStatus.choices, default=DebtStatus.OPEN)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -265,6 +270,10 @@ class Debt(models.Model):
             models.CheckConstraint(
                 condition=Q(interest_rate__gte=0, penalty_rate__gte=0), name="debt_rates_gte_0"
             ),
+            models.CheckConstraint(
+                condition=Q(instalment_count__gte=1, instalment_count__lte=360),
+                name="debt_instalment_count_1_360",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,7 +281,7 @@ class Debt(models.Model):
 
 
 class Instalment(models.Model):
-    """One due date of a debt's schedule and what falls due on it."""
+    """One due date of an irregular schedule; when a debt has these, they replace the derived one."""
 
     debt = models.ForeignKey(
         Debt, verbose_name=_("debt"), on_delete=models.CASCADE, related_name="instalments", db_index=False

@@ -33,10 +33,10 @@ from arrears.portfolio.models import (
     Debt,
     Debtor,
     DebtorChange,
-    Instalment,
     LedgerEntry,
     Portfolio,
 )
+from arrears.portfolio.schedule import ScheduledInstalment
 
 DEBTORS_PER_PAGE = 25
 SEARCHABLE_KINDS = (ContactKind.PHONE, ContactKind.EMAIL)
@@ -117,7 +117,7 @@ class DebtView:
     debt: Debt
     as_of: date
     position: ledger.DebtPosition
-    instalments: list[Instalment]
+    instalments: list[ScheduledInstalment]
     entries: list[LedgerEntry]
     discrepancies: list[verification.Discrepancy]
     can_verify: bool
@@ -261,7 +261,7 @@ def get_debt_view(*, user: Any, debt_id: int, as_of: date) -> DebtView:
         debt=debt,
         as_of=as_of,
         position=position,
-        instalments=list(debt.instalments.order_by("number")),
+        instalments=ledger.get_schedule(debt=debt),
         entries=list(debt.entries.select_related("payment").order_by("effective_date", "posted_at", "pk")),
         discrepancies=discrepancies,
         can_verify=is_verifiable_by(user=user, debt=debt),

@@ -107,7 +107,7 @@ def _check_schedule(debt: Debt) -> list[Discrepancy]:
         problems.append(Discrepancy("due_before_contract", _("the due date is before the contract date")))
     instalments = list(Instalment.objects.filter(debt=debt).order_by("number"))
     if not instalments:
-        return problems
+        return problems  # a derived schedule adds up to the principal by construction
     scheduled = sum((item.principal_due for item in instalments), Decimal("0.00"))
     if scheduled != debt.principal:
         problems.append(

@@ -1,13 +1,12 @@
 """Factories for portfolios, debtors, contact points, debts, instalments and ledger entries.
 
-``DebtFactory`` books the principal as a ledger charge and a one-instalment schedule, like an import
-does; pass ``charges={"interest": Decimal("12.50")}`` for more charges and ``instalments=3`` for a
-longer schedule (principal split evenly, the rounding remainder in the last).
+``DebtFactory`` books the principal as a ledger charge, like an import does; pass
+``charges={"interest": Decimal("12.50")}`` for more charges and ``instalment_count=3`` for a derived
+schedule of equal monthly instalments. ``InstalmentFactory`` makes an explicit, irregular schedule.
 """
 
 from __future__ import annotations
 
-import calendar
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,7 +14,6 @@ from typing import Any
 import factory
 from factory.django import DjangoModelFactory
 
-from arrears.core.money import round_money
 from arrears.portfolio.choices import (
     ChangeCategory,
     ContactKind,
@@ -50,13 +48,6 @@ def _hash_of(kind: str, raw: str) -> int:
         "national_id": lambda: contact_values.normalize_national_id(raw),
     }.get(kind, lambda: raw.strip())()
     return contact_values.lookup_hash_for(kind, normalized)
-
-
-def _add_months(start: date, months: int) -> date:
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    last_day = calendar.monthrange(year, month)[1]
-    return date(year, month, min(start.day, last_day))
 
 
 class PortfolioFactory(DjangoModelFactory):
@@ -164,27 +155,13 @@ class DebtFactory(DjangoModelFactory):
     interest_rate = Decimal("0")
     penalty_rate = Decimal("0")
     status = DebtStatus.OPEN
+    instalment_count = 1
     created_at = CREATED_AT
     updated_at = CREATED_AT
 
     class Params:
         verified = factory.Trait(status=DebtStatus.VERIFIED, verified_at=CREATED_AT)
         disputed = factory.Trait(status=DebtStatus.DISPUTED)
-
-    @factory.post_generation
-    def instalments(debt: Debt, create: bool, extracted: int | None, **kwargs: Any) -> None:
-        if not create:
-            return
-        count = 1 if extracted is None else extracted
-        share = round_money(debt.principal / count, debt.currency)
-        for number in range(1, count + 1):
-            last = number == count
-            Instalment.objects.create(
-                debt=debt,
-                number=number,
-                due_date=_add_months(debt.due_date, number - 1),
-                principal_due=debt.principal - share * (count - 1) if last else share,
-            )
 
     @factory.post_generation
     def charges(debt: Debt, create: bool, extracted: dict[str, Decimal] | None, **kwargs: Any) -> None:
@@ -209,7 +186,7 @@ class InstalmentFactory(DjangoModelFactory):
     class Meta:
         model = Instalment
 
-    debt = factory.SubFactory(DebtFactory, instalments=0)
+    debt = factory.SubFactory(DebtFactory)
     number = factory.Sequence(lambda n: n + 2)
     due_date = date(2026, 4, 1)
     principal_due = Decimal("1000.00")

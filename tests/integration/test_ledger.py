@@ -46,7 +46,7 @@ class TestGetBalances:
 
 class TestPositions:
     def test_a_scheduled_loan_is_past_due_from_its_oldest_uncovered_instalment(self):
-        debt = DebtFactory(principal=D("3000.00"), due_date=date(2026, 1, 31), instalments=3)
+        debt = DebtFactory(principal=D("3000.00"), due_date=date(2026, 1, 31), instalment_count=3)
         LedgerEntryFactory(debt=debt, amount=D("-1000.00"), effective_date=date(2026, 2, 5))
 
         position = ledger.get_position(debt=debt, as_of=date(2026, 3, 31))
@@ -57,7 +57,7 @@ class TestPositions:
         assert position.balances.total == D("2000.00")
 
     def test_days_past_due_as_of_a_date_before_a_payment_counts_the_payment_out(self):
-        debt = DebtFactory(principal=D("3000.00"), due_date=date(2026, 1, 31), instalments=3)
+        debt = DebtFactory(principal=D("3000.00"), due_date=date(2026, 1, 31), instalment_count=3)
         LedgerEntryFactory(debt=debt, amount=D("-1000.00"), effective_date=date(2026, 2, 5))
 
         assert ledger.get_days_past_due(debt=debt, as_of=date(2026, 2, 4)) == 4

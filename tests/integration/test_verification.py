@@ -6,9 +6,8 @@ import pytest
 from arrears.core.audit.models import AuditEvent
 from arrears.portfolio import verification
 from arrears.portfolio.choices import DebtStatus
-from arrears.portfolio.models import Instalment
 from tests.factories.people import UserFactory
-from tests.factories.portfolio import DebtFactory, LedgerEntryFactory
+from tests.factories.portfolio import DebtFactory, InstalmentFactory, LedgerEntryFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -20,7 +19,7 @@ def codes(debt, as_of=date(2026, 3, 31)):
 
 class TestReconcileDebt:
     def test_finds_nothing_wrong_with_a_debt_booked_as_contracted(self):
-        debt = DebtFactory(interest_rate=D("12"), charges={"interest": D("500.00")}, instalments=4)
+        debt = DebtFactory(interest_rate=D("12"), charges={"interest": D("500.00")}, instalment_count=4)
 
         assert codes(debt) == []
 
@@ -45,8 +44,9 @@ class TestReconcileDebt:
         assert codes(debt) == ["penalty_above_terms"]
 
     def test_lists_a_schedule_that_does_not_add_up_to_the_principal(self):
-        debt = DebtFactory(instalments=2)
-        Instalment.objects.filter(debt=debt, number=2).update(principal_due=D("4000.00"))
+        debt = DebtFactory()
+        InstalmentFactory(debt=debt, number=1, due_date=date(2026, 3, 1), principal_due=D("5000.00"))
+        InstalmentFactory(debt=debt, number=2, due_date=date(2026, 4, 1), principal_due=D("4000.00"))
 
         assert codes(debt) == ["schedule_mismatch"]
 

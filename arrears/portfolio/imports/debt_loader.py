@@ -23,7 +23,7 @@ from arrears.portfolio.imports import checks, database, phones
 from arrears.portfolio.imports.checks import ROW, value_of
 from arrears.portfolio.imports.columns import CHARGE_COLUMNS, DEBT_COLUMNS, PHONE_COLUMNS
 from arrears.portfolio.imports.result import ImportPlan, RowError
-from arrears.portfolio.models import ContactPoint, Debt, Debtor, Instalment, LedgerEntry, Portfolio
+from arrears.portfolio.models import ContactPoint, Debt, Debtor, LedgerEntry, Portfolio
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 _EXISTING_DEBTS = (
@@ -97,7 +97,6 @@ def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, now: datetime, update_
         debtor_ids = _upsert_debtors(active, portfolio=portfolio, stamp=stamp)
         active = active.join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
         active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
-        _write_instalments(active)
         _write_charges(active, stamp=stamp, as_of=now)
         contacts = sealed.result().join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
     _write_contact_points(contacts, active, stamp=stamp)
@@ -158,8 +157,11 @@ def _write_debts(
     fresh = active.filter(pl.col("state") == NEW)
     changed = active.filter(pl.col("state") == CHANGED)
     terms = [
-        pl.col(value_of(name)).alias(name)
-        for name in ("product", "principal", "contract_date", "due_date", "interest_rate", "penalty_rate")
+        *(
+            pl.col(value_of(name)).alias(name)
+            for name in ("product", "principal", "contract_date", "due_date", "interest_rate", "penalty_rate")
+        ),
+        pl.col(value_of("instalments")).alias("instalment_count"),
     ]
     new_ids = database.insert_with_ids(
         Debt,
@@ -189,40 +191,6 @@ def _write_debts(
         ),
     )
     return pl.concat([fresh, changed], how="vertical_relaxed")
-
-
-def _write_instalments(active: pl.DataFrame) -> None:
-    changed_ids = active.filter(pl.col("state") == CHANGED)["debt_id"].to_list()
-    database.delete_where_in(Instalment, "debt_id", changed_ids)
-    scheduled = active.filter(pl.col(value_of("instalments")) > 1).select(
-        "debt_id",
-        count=pl.col(value_of("instalments")),
-        principal=pl.col(value_of("principal")),
-        currency=pl.col(value_of("currency")),
-        first_due=pl.col(value_of("due_date")),
-    )
-    if scheduled.height == 0:
-        return
-    shares = [
-        money.round_money(principal / count, currency)
-        for principal, count, currency in scheduled.select("principal", "count", "currency").iter_rows()
-    ]
-    scheduled = scheduled.with_columns(share=pl.Series(shares, dtype=checks.MONEY))
-    schedule = (
-        scheduled.with_columns(offset=pl.int_ranges(0, pl.col("count")))
-        .explode("offset", empty_as_null=True)
-        .select(
-            "debt_id",
-            number=pl.col("offset") + 1,
-            due_date=pl.col("first_due").dt.offset_by(pl.format("{}mo", pl.col("offset"))),
-            principal_due=pl.when(pl.col("offset") == pl.col("count") - 1)
-            .then(pl.col("principal") - pl.col("share") * (pl.col("count") - 1))
-            .otherwise(pl.col("share"))
-            .cast(checks.MONEY),
-            interest_due=pl.lit(Decimal("0.00"), dtype=checks.MONEY),
-        )
-    )
-    database.insert_frame(Instalment, schedule)
 
 
 def _write_charges(active: pl.DataFrame, *, stamp: str, as_of: datetime) -> None:
