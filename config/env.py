@@ -1,4 +1,7 @@
-"""Typed helpers that read the environment; every setting goes through one of these."""
+"""Typed helpers that read the environment; every setting goes through one of these.
+
+An empty value counts as unset, so a copied `.env.example` with blank lines means "the default".
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str) -> str:
-    """Return the variable ``name`` as text, or ``default`` when unset."""
-    return os.environ.get(name, default)
+    """Return the variable ``name`` as text, or ``default`` when unset or empty."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -38,7 +41,7 @@ def env_int(name: str, default: int) -> int:
     :raises ImproperlyConfigured: when the value is not an integer.
     """
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or not raw.strip():
         return default
     try:
         return int(raw)
@@ -49,7 +52,7 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: list[str]) -> list[str]:
     """Return the comma-separated variable ``name`` as a list of non-empty items."""
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or not raw.strip():
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 

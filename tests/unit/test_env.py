@@ -36,3 +36,10 @@ class TestEnvSecret:
 
         with pytest.raises(ImproperlyConfigured, match="ARREARS_TEST_SECRET"):
             env.env_secret("ARREARS_TEST_SECRET")
+
+
+class TestEnvStr:
+    def test_an_empty_value_means_the_default(self, monkeypatch):
+        monkeypatch.setenv("ARREARS_TEST_TEXT", "")
+
+        assert env.env_str("ARREARS_TEST_TEXT", "sqlite:///x") == "sqlite:///x"
