@@ -12,8 +12,8 @@ from ninja import Router, Schema, Status
 
 from arrears.core.errors import NotFound, PermissionDenied
 from arrears.people.roles import Capability
-from arrears.portfolio import debtors, payments, queries, verification
-from arrears.portfolio.choices import ChangeCategory, EntrySource, PaymentChannel
+from arrears.portfolio import contacts, debtors, payments, queries, verification
+from arrears.portfolio.choices import ChangeCategory, Channel, EntrySource, PaymentChannel
 from arrears.portfolio.models import Portfolio
 
 router = Router(tags=["portfolio"])
@@ -142,6 +142,11 @@ class DebtorChangeOut(Schema):
     recorded_at: datetime
 
 
+class OptOutIn(Schema):
+    channel: Channel
+    reason: str = ""
+
+
 class ErrorOut(Schema):
     detail: str
 
@@ -268,6 +273,32 @@ def record_debtor_change(
             occurred_date=change.occurred_date,
             recorded_at=change.recorded_at,
         ),
+    )
+
+
+@router.post(
+    "/contact-points/{point_id}/opt-outs", response={200: ContactPointOut, 404: ErrorOut, 422: ErrorOut}
+)
+def record_opt_out(request: HttpRequest, point_id: int, payload: OptOutIn) -> ContactPointOut:
+    """Stop using a channel of a contact point from now (the debtor replied STOP / 退订). Idempotent."""
+    point = queries.get_contact_point(user=request.user, point_id=point_id)
+    contacts.record_opt_out(
+        point_id=point.pk,
+        channel=payload.channel,
+        actor=request.user,
+        now=timezone.now(),
+        reason=payload.reason,
+    )
+    point.refresh_from_db()
+    return ContactPointOut(
+        id=point.pk,
+        kind=point.kind,
+        value=queries.display_personal(request.user, point.kind, point.value),
+        verified=point.verified,
+        do_not_contact=point.do_not_contact,
+        consent=point.consent,
+        opt_outs=point.opt_outs,
+        time_zones=point.time_zones,
     )
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from arrears.portfolio.choices import ChangeCategory, PaymentChannel
+from arrears.portfolio.choices import ChangeCategory, Channel, PaymentChannel
 from arrears.portfolio.models import Portfolio
 
 
@@ -58,6 +58,24 @@ class DebtorChangeForm(forms.Form):
         label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     occurred_date = forms.DateField(label=_("Occurred on"), required=False, widget=DateInput())
+
+
+class ContactPointForm(forms.Form):
+    """One change to a contact point, named by the button pressed: ``opt_out:sms``, ``resume:sms``,
+    ``verify``, ``do_not_contact`` or ``allow_contact``."""
+
+    PER_CHANNEL = frozenset({"opt_out", "resume"})
+    WHOLE_POINT = frozenset({"verify", "do_not_contact", "allow_contact"})
+    action = forms.CharField(max_length=40)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+    def clean_action(self) -> tuple[str, str]:
+        operation, _sep, channel = self.cleaned_data["action"].partition(":")
+        if (operation in self.PER_CHANNEL and channel in Channel.values) or (
+            operation in self.WHOLE_POINT and not channel
+        ):
+            return operation, channel
+        raise forms.ValidationError(_("Unknown change to a contact point."))
 
 
 class VerifyForm(forms.Form):

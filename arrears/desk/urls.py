@@ -9,6 +9,7 @@ urlpatterns = [
     path("portfolios/<int:portfolio_id>/debtors/", views.debtor_list, name="debtor_list"),
     path("debtors/<int:debtor_id>/", views.debtor_detail, name="debtor"),
     path("debtors/<int:debtor_id>/changes/", views.record_debtor_change, name="record_debtor_change"),
+    path("contact-points/<int:point_id>/", views.update_contact_point, name="update_contact_point"),
     path("debts/<int:debt_id>/", views.debt_detail, name="debt"),
     path("debts/<int:debt_id>/payments/", views.record_payment, name="record_payment"),
     path("debts/<int:debt_id>/verify/", views.verify_debt, name="verify_debt"),

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -24,12 +24,13 @@ from arrears.core import errors
 from arrears.desk.forms import (
     AsOfForm,
     AuditFilterForm,
+    ContactPointForm,
     DebtorChangeForm,
     DebtorSearchForm,
     PaymentForm,
     VerifyForm,
 )
-from arrears.portfolio import debtors, payments, queries, verification
+from arrears.portfolio import contacts, debtors, payments, queries, verification
 from arrears.portfolio.choices import EntrySource
 from arrears.portfolio.models import Debt, Portfolio
 
@@ -122,6 +123,40 @@ def record_debtor_change(request: HtmxHttpRequest, debtor_id: int) -> HttpRespon
         change_form=DebtorChangeForm() if recorded else form,
         partial=partial,
     )
+
+
+LIFTING_OPERATIONS = frozenset({"resume", "allow_contact"})
+
+
+@login_required
+@require_POST
+@refusals_as_http
+def update_contact_point(request: HtmxHttpRequest, point_id: int) -> HttpResponse:
+    point = queries.get_contact_point(user=request.user, point_id=point_id)
+    form = ContactPointForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Unknown change to a contact point."))
+    (operation, channel), reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    if operation in LIFTING_OPERATIONS and not queries.may_lift_contact_restrictions(user=request.user):
+        raise PermissionDenied(_("Only a supervisor or compliance officer may lift a contact restriction."))
+    common = {"point_id": point.pk, "actor": request.user, "now": timezone.now(), "reason": reason}
+    try:
+        if operation == "opt_out":
+            contacts.record_opt_out(channel=channel, **common)
+        elif operation == "resume":
+            contacts.withdraw_opt_out(channel=channel, **common)
+        elif operation == "verify":
+            contacts.mark_verified(**common)
+        else:
+            contacts.set_do_not_contact(do_not_contact=operation == "do_not_contact", **common)
+    except errors.DomainError as exc:
+        messages.error(request, str(exc))
+    if not request.htmx:
+        return redirect("desk:debtor", debtor_id=point.debtor_id)
+    return debtor_page(
+        request, point.debtor_id, today_in(point.debtor.portfolio), change_form=DebtorChangeForm(),
+        partial="contact-points-panel",
+    )  # fmt: skip
 
 
 def debtor_page(

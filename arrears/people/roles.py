@@ -24,6 +24,7 @@ class Capability(StrEnum):
     READ_AUDIT = "read_audit"
     USE_ADMIN = "use_admin"
     SEE_ALL_PORTFOLIOS = "see_all_portfolios"
+    LIFT_CONTACT_RESTRICTIONS = "lift_contact_restrictions"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -34,11 +35,17 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.POST_PAYMENTS,
             Capability.VERIFY_DEBTS,
             Capability.USE_ADMIN,
+            Capability.LIFT_CONTACT_RESTRICTIONS,
         }
     ),
     Role.STRATEGY_MANAGER: frozenset({Capability.USE_ADMIN}),
     Role.COMPLIANCE_OFFICER: frozenset(
-        {Capability.SEE_PERSONAL_DATA, Capability.READ_AUDIT, Capability.USE_ADMIN}
+        {
+            Capability.SEE_PERSONAL_DATA,
+            Capability.READ_AUDIT,
+            Capability.USE_ADMIN,
+            Capability.LIFT_CONTACT_RESTRICTIONS,
+        }
     ),
     Role.ADMINISTRATOR: frozenset(set(Capability)),
 }

@@ -26,7 +26,14 @@ from arrears.core.money import exact_sum
 from arrears.people.roles import Capability
 from arrears.people.scoping import granted_portfolio_ids, scope_to_user
 from arrears.portfolio import contact_values, ledger, verification
-from arrears.portfolio.choices import Channel, Component, ContactKind, DebtorKind, DebtStatus
+from arrears.portfolio.choices import (
+    CHANNELS_BY_KIND,
+    Channel,
+    Component,
+    ContactKind,
+    DebtorKind,
+    DebtStatus,
+)
 from arrears.portfolio.models import (
     ContactPerson,
     ContactPoint,
@@ -95,6 +102,11 @@ class ContactPointView:
     display_value: str
     consent: list[tuple[str, bool]] = field(default_factory=list)
     opted_out: list[str] = field(default_factory=list)
+    can_opt_out: list[tuple[str, str]] = field(default_factory=list)
+    """(channel, label) the user may record an opt-out for."""
+    can_resume: list[tuple[str, str]] = field(default_factory=list)
+    """(channel, label) whose opt-out the user may withdraw."""
+    can_lift: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,13 +294,43 @@ def is_payable_by(*, user: Any, debt: Debt) -> bool:
     return bool(user.can(Capability.POST_PAYMENTS)) and debt.status in PAYABLE_STATUSES
 
 
+def may_lift_contact_restrictions(*, user: Any) -> bool:
+    """Return whether ``user`` may withdraw an opt-out or a do-not-contact (supervisors, compliance)."""
+    return bool(user.can(Capability.LIFT_CONTACT_RESTRICTIONS))
+
+
 def _contact_point_view(user: Any, point: ContactPoint) -> ContactPointView:
+    can_lift = may_lift_contact_restrictions(user=user)
+    channels = CHANNELS_BY_KIND[point.kind]
     return ContactPointView(
         point=point,
         display_value=display_personal(user, point.kind, point.value),
         consent=[(_channel_label(channel), bool(given)) for channel, given in sorted(point.consent.items())],
         opted_out=[_channel_label(channel) for channel, opted in sorted(point.opt_outs.items()) if opted],
+        can_opt_out=[
+            (channel, _channel_label(channel)) for channel in channels if channel not in point.opt_outs
+        ],
+        can_resume=[
+            (channel, _channel_label(channel))
+            for channel in channels
+            if can_lift and channel in point.opt_outs
+        ],
+        can_lift=can_lift,
     )
+
+
+def get_contact_point(*, user: Any, point_id: int) -> ContactPoint:
+    """Return one contact point of a debtor ``user`` may see.
+
+    :raises NotFound: when it does not exist or its debtor is outside the user's portfolios.
+    """
+    points = scope_to_user(
+        ContactPoint.objects.select_related("debtor"), user, portfolio_field="debtor__portfolio"
+    )
+    try:
+        return points.get(pk=point_id)
+    except ContactPoint.DoesNotExist:
+        raise NotFound(_("No such contact point.")) from None
 
 
 def _channel_label(channel: str) -> str:

@@ -165,3 +165,25 @@ class TestRecordDebtorChange:
 
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"][-1] == "category"
+
+
+class TestRecordOptOut:
+    def test_an_sms_opt_out_is_recorded_and_the_number_stays_masked(self, portfolios, collector):
+        point = ContactPointFactory(debtor__portfolio=portfolios[0], value="+8613812345678")
+
+        response = post_json(
+            client_for(collector), f"/api/v1/contact-points/{point.pk}/opt-outs", {"channel": "sms"}
+        )
+
+        assert response.status_code == 200
+        assert response.json()["value"] == "138****5678"
+        assert list(response.json()["opt_outs"]) == ["sms"]
+
+    def test_an_email_channel_on_a_phone_is_a_422(self, portfolios, collector):
+        point = ContactPointFactory(debtor__portfolio=portfolios[0])
+
+        response = post_json(
+            client_for(collector), f"/api/v1/contact-points/{point.pk}/opt-outs", {"channel": "email"}
+        )
+
+        assert response.status_code == 422
