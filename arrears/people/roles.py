@@ -53,4 +53,4 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
 
 def role_can(role: str, capability: Capability) -> bool:
     """Return whether ``role`` carries ``capability``."""
-    return capability in CAPABILITIES.get(Role(role), frozenset()) if role in Role.values else False
+    return role in Role.values and capability in CAPABILITIES[Role(role)]
