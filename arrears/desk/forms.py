@@ -78,6 +78,22 @@ class ContactPointForm(forms.Form):
         raise forms.ValidationError(_("Unknown change to a contact point."))
 
 
+class ImportForm(forms.Form):
+    """Upload a debts or payments file into one of the user's portfolios."""
+
+    portfolio = forms.ModelChoiceField(label=_("Portfolio"), queryset=Portfolio.objects.none())
+    kind = forms.ChoiceField(
+        label=_("File holds"), choices=(("debts", _("Debts")), ("payments", _("Payments")))
+    )
+    file = forms.FileField(label=_("CSV or XLSX file"))
+    dry_run = forms.BooleanField(label=_("Validate only, change nothing"), required=False)
+    strict = forms.BooleanField(label=_("Apply nothing if any row is rejected"), required=False)
+
+    def __init__(self, *args: Any, portfolios: QuerySet[Portfolio], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["portfolio"].queryset = portfolios  # type: ignore[attr-defined]
+
+
 class VerifyForm(forms.Form):
     reason = forms.CharField(label=_("Note"), required=False, max_length=500)
 

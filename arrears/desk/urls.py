@@ -14,4 +14,5 @@ urlpatterns = [
     path("debts/<int:debt_id>/payments/", views.record_payment, name="record_payment"),
     path("debts/<int:debt_id>/verify/", views.verify_debt, name="verify_debt"),
     path("audit/", views.audit_log, name="audit"),
+    path("import/", views.import_file, name="import"),
 ]

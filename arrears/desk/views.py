@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import tempfile
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,10 +29,11 @@ from arrears.desk.forms import (
     ContactPointForm,
     DebtorChangeForm,
     DebtorSearchForm,
+    ImportForm,
     PaymentForm,
     VerifyForm,
 )
-from arrears.portfolio import contacts, debtors, payments, queries, verification
+from arrears.portfolio import contacts, debtors, imports, payments, queries, verification
 from arrears.portfolio.choices import EntrySource
 from arrears.portfolio.models import Debt, Portfolio
 
@@ -157,6 +160,42 @@ def update_contact_point(request: HtmxHttpRequest, point_id: int) -> HttpRespons
         request, point.debtor_id, today_in(point.debtor.portfolio), change_form=DebtorChangeForm(),
         partial="contact-points-panel",
     )  # fmt: skip
+
+
+IMPORTERS = {"debts": imports.import_debts, "payments": imports.import_payments}
+REJECTED_ROWS_SHOWN = 200
+
+
+@login_required
+@refusals_as_http
+def import_file(request: HttpRequest) -> HttpResponse:
+    if not queries.may_import(user=request.user):
+        raise PermissionDenied(_("You may not import into portfolios."))
+    form = ImportForm(
+        request.POST or None, request.FILES or None, portfolios=queries.list_portfolios(user=request.user)
+    )
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / Path(upload.name).name
+            with path.open("wb") as copy:
+                for chunk in upload.chunks():
+                    copy.write(chunk)
+            try:
+                result = IMPORTERS[form.cleaned_data["kind"]](
+                    portfolio=form.cleaned_data["portfolio"],
+                    source=path,
+                    file_name=upload.name,
+                    dry_run=form.cleaned_data["dry_run"],
+                    strict=form.cleaned_data["strict"],
+                    actor=request.user,
+                    now=timezone.now(),
+                )
+            except errors.DomainError as exc:
+                form.add_error("file", str(exc))
+    context = {"form": form, "result": result, "shown": REJECTED_ROWS_SHOWN}
+    return TemplateResponse(request, "desk/import.html", context)
 
 
 def debtor_page(

@@ -294,6 +294,11 @@ def is_payable_by(*, user: Any, debt: Debt) -> bool:
     return bool(user.can(Capability.POST_PAYMENTS)) and debt.status in PAYABLE_STATUSES
 
 
+def may_import(*, user: Any) -> bool:
+    """Return whether ``user`` may load debt and payment files into their portfolios."""
+    return bool(user.can(Capability.IMPORT_PORTFOLIO))
+
+
 def may_lift_contact_restrictions(*, user: Any) -> bool:
     """Return whether ``user`` may withdraw an opt-out or a do-not-contact (supervisors, compliance)."""
     return bool(user.can(Capability.LIFT_CONTACT_RESTRICTIONS))
