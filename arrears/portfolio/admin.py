@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears.core import masking
 from arrears.core.audit.actions import record_event
+from arrears.core.audit.models import AuditEvent
 from arrears.core.errors import DomainError
 from arrears.people.admin import RoleAdmin, may_manage, may_use_admin
 from arrears.people.roles import Capability
@@ -380,3 +381,49 @@ class ContactPersonAdmin(ScopedAdmin):
     list_filter = ("role",)
     search_fields = ("name", "=debtor__external_ref", "debtor__name")
     raw_id_fields = ("debtor",)
+
+
+def _may_read_audit(user: Any) -> bool:
+    return may_use_admin(user) and bool(user.can(Capability.READ_AUDIT))
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Audit events are append-only: nobody adds, changes or deletes them here.
+
+    Registered here rather than in the core, which sits below the people app and its scoping rule;
+    events are scoped by the portfolio they belong to.
+    """
+
+    list_display = (
+        "sequence",
+        "occurred_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "portfolio_id",
+    )
+    list_filter = ("action", "object_type")
+    search_fields = ("=object_id", "=actor_label", "action")
+    ordering = ("-sequence",)
+    date_hierarchy = "occurred_at"
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        return scope_to_user(super().get_queryset(request), request.user, portfolio_field="portfolio_id")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _may_read_audit(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _may_read_audit(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
