@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from arrears.people.models import ApiToken, Team, User
-from arrears.people.roles import Capability, Role
+from arrears.people.roles import Capability
 
 
 def may_use_admin(user: Any) -> bool:
@@ -25,7 +25,7 @@ def may_use_admin(user: Any) -> bool:
 
 def may_manage(user: Any) -> bool:
     """Return whether ``user`` may change any data in the admin (the administrator role or a superuser)."""
-    return may_use_admin(user) and (bool(user.is_superuser) or user.role == Role.ADMINISTRATOR)
+    return may_use_admin(user) and bool(user.can(Capability.MANAGE_DATA))
 
 
 class RoleAdmin(admin.ModelAdmin):

@@ -25,6 +25,7 @@ class Capability(StrEnum):
     USE_ADMIN = "use_admin"
     SEE_ALL_PORTFOLIOS = "see_all_portfolios"
     LIFT_CONTACT_RESTRICTIONS = "lift_contact_restrictions"
+    MANAGE_DATA = "manage_data"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
