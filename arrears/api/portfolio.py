@@ -147,6 +147,10 @@ class OptOutIn(Schema):
     reason: str = ""
 
 
+class ReversalIn(Schema):
+    reason: str
+
+
 class ErrorOut(Schema):
     detail: str
 
@@ -329,6 +333,19 @@ def post_payment(request: HttpRequest, debt_id: int, payload: PaymentIn) -> Stat
     )
     return Status(
         201, _debt_out(queries.get_debt_view(user=request.user, debt_id=debt.pk, as_of=timezone.localdate()))
+    )
+
+
+@router.post("/payments/{payment_id}/reverse", response={200: DebtOut, 403: ErrorOut, 404: ErrorOut})
+def reverse_payment(request: HttpRequest, payment_id: int, payload: ReversalIn) -> DebtOut:
+    """Reverse a payment that did not arrive; what it settled is owed again. Reversing twice is harmless."""
+    payment = queries.get_payment(user=request.user, payment_id=payment_id)
+    _require(request, Capability.REVERSE_PAYMENTS)
+    payments.reverse_payment(
+        payment_id=payment.pk, reason=payload.reason, actor=request.user, now=timezone.now()
+    )
+    return _debt_out(
+        queries.get_debt_view(user=request.user, debt_id=payment.debt_id, as_of=timezone.localdate())
     )
 
 

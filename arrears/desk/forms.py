@@ -94,6 +94,10 @@ class ImportForm(forms.Form):
         self.fields["portfolio"].queryset = portfolios  # type: ignore[attr-defined]
 
 
+class ReversePaymentForm(forms.Form):
+    reason = forms.CharField(label=_("Why it did not arrive"), max_length=200)
+
+
 class VerifyForm(forms.Form):
     reason = forms.CharField(label=_("Note"), required=False, max_length=500)
 

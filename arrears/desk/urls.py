@@ -13,6 +13,7 @@ urlpatterns = [
     path("debts/<int:debt_id>/", views.debt_detail, name="debt"),
     path("debts/<int:debt_id>/payments/", views.record_payment, name="record_payment"),
     path("debts/<int:debt_id>/verify/", views.verify_debt, name="verify_debt"),
+    path("payments/<int:payment_id>/reverse/", views.reverse_payment, name="reverse_payment"),
     path("audit/", views.audit_log, name="audit"),
     path("import/", views.import_file, name="import"),
 ]

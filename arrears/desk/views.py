@@ -31,6 +31,7 @@ from arrears.desk.forms import (
     DebtorSearchForm,
     ImportForm,
     PaymentForm,
+    ReversePaymentForm,
     VerifyForm,
 )
 from arrears.portfolio import contacts, debtors, imports, payments, queries, verification
@@ -250,6 +251,24 @@ def record_payment(request: HtmxHttpRequest, debt_id: int) -> HttpResponse:
         recorded_payment=recorded,
         partial="ledger-panel",
     )
+
+
+@login_required
+@require_POST
+@refusals_as_http
+def reverse_payment(request: HtmxHttpRequest, payment_id: int) -> HttpResponse:
+    payment = queries.get_payment(user=request.user, payment_id=payment_id)
+    if not queries.may_reverse_payments(user=request.user):
+        raise PermissionDenied(_("Only a supervisor may reverse a payment."))
+    form = ReversePaymentForm(request.POST)
+    if form.is_valid():
+        payments.reverse_payment(
+            payment_id=payment.pk, reason=form.cleaned_data["reason"], actor=request.user, now=timezone.now()
+        )
+        messages.success(request, _("Payment %(ref)s reversed.") % {"ref": payment.external_ref})
+    else:
+        messages.error(request, _("Say why the payment is reversed."))
+    return redirect("desk:debt", debt_id=payment.debt_id)
 
 
 @login_required

@@ -26,6 +26,7 @@ class Capability(StrEnum):
     SEE_ALL_PORTFOLIOS = "see_all_portfolios"
     LIFT_CONTACT_RESTRICTIONS = "lift_contact_restrictions"
     MANAGE_DATA = "manage_data"
+    REVERSE_PAYMENTS = "reverse_payments"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -37,6 +38,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VERIFY_DEBTS,
             Capability.USE_ADMIN,
             Capability.LIFT_CONTACT_RESTRICTIONS,
+            Capability.REVERSE_PAYMENTS,
         }
     ),
     Role.STRATEGY_MANAGER: frozenset({Capability.USE_ADMIN}),

@@ -327,6 +327,11 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("posted by"), null=True, blank=True, on_delete=models.PROTECT
     )
 
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversal_reason = models.CharField(
+        _("reversal reason"), max_length=200, blank=True, default="", db_default=""
+    )
+
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")

@@ -13,7 +13,7 @@ from arrears.core import money
 from arrears.core.audit.actions import record_event
 from arrears.core.errors import DomainError
 from arrears.portfolio import allocation, ledger
-from arrears.portfolio.choices import DebtStatus, EntryKind, PaymentChannel
+from arrears.portfolio.choices import DebtStatus, EntryKind, EntrySource, PaymentChannel
 from arrears.portfolio.models import Debt, LedgerEntry, Payment
 
 CLOSED_STATUSES = frozenset({DebtStatus.CLOSED})
@@ -139,5 +139,61 @@ def record_payment(
             "allocation": {part.component: part.amount for part in allocations},
             "status": debt.status,
         },
+    )
+    return payment
+
+
+class PaymentNotFound(DomainError):
+    """There is no such payment."""
+
+
+@transaction.atomic
+def reverse_payment(*, payment_id: int, reason: str, actor: Any, now: datetime) -> Payment:
+    """Undo a payment that did not arrive (a returned transfer, a bounced direct debit) and return it.
+
+    Every component the payment settled is owed again from ``now`` through an adjustment linked to
+    the payment; a debt the payment had settled is open again. Reversing twice changes nothing.
+
+    :raises PaymentNotFound: when there is no such payment.
+    """
+    try:
+        debt_id = Payment.objects.values_list("debt_id", flat=True).get(pk=payment_id)
+    except Payment.DoesNotExist:
+        raise PaymentNotFound(_("No such payment.")) from None
+    debt = lock_debt(debt_id)
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.reversed_at is not None:
+        return payment
+    parts = list(payment.entries.filter(kind=EntryKind.PAYMENT).values_list("component", "amount"))
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            debt=debt,
+            kind=EntryKind.ADJUSTMENT,
+            component=component,
+            amount=-amount,
+            effective_date=now.date(),
+            posted_at=now,
+            source=EntrySource.COLLECTOR,
+            idempotency_key=f"reversal:{payment.external_ref}:{component}",
+            payment=payment,
+            note=reason[:200],
+        )
+        for component, amount in parts
+    )
+    payment.reversed_at, payment.reversal_reason = now, reason[:200]
+    payment.save(update_fields=["reversed_at", "reversal_reason"])
+    status_before = debt.status
+    if debt.status == DebtStatus.SETTLED and ledger.get_balances(debt_id=debt.pk).total > 0:
+        debt.status, debt.updated_at = DebtStatus.OPEN, now
+        debt.save(update_fields=["status", "updated_at"])
+    record_event(
+        actor=actor,
+        action="portfolio.reverse_payment",
+        target=payment,
+        now=now,
+        portfolio_id=debt.portfolio_id,
+        reason=reason,
+        before={"status": status_before},
+        after={"debt": debt.external_ref, "amount": payment.amount, "status": debt.status},
     )
     return payment

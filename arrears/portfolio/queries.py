@@ -41,6 +41,7 @@ from arrears.portfolio.models import (
     Debtor,
     DebtorChange,
     LedgerEntry,
+    Payment,
     Portfolio,
 )
 from arrears.portfolio.schedule import ScheduledInstalment
@@ -134,6 +135,8 @@ class DebtView:
     discrepancies: list[verification.Discrepancy]
     can_verify: bool
     can_post_payment: bool
+    payments: list[Payment] = field(default_factory=list)
+    can_reverse_payments: bool = False
     components: list[tuple[str, Decimal]] = field(default_factory=list)
     """(translated component name, balance) in display order."""
 
@@ -278,6 +281,8 @@ def get_debt_view(*, user: Any, debt_id: int, as_of: date) -> DebtView:
         discrepancies=discrepancies,
         can_verify=is_verifiable_by(user=user, debt=debt),
         can_post_payment=is_payable_by(user=user, debt=debt),
+        payments=list(debt.payments.order_by("received_date", "pk")),
+        can_reverse_payments=may_reverse_payments(user=user),
         components=[
             (str(Component(key).label), amount) for key, amount in position.balances.components.items()
         ],
@@ -292,6 +297,22 @@ def is_verifiable_by(*, user: Any, debt: Debt) -> bool:
 def is_payable_by(*, user: Any, debt: Debt) -> bool:
     """Return whether ``user`` may record a payment on ``debt`` (role and debt status allow it)."""
     return bool(user.can(Capability.POST_PAYMENTS)) and debt.status in PAYABLE_STATUSES
+
+
+def get_payment(*, user: Any, payment_id: int) -> Payment:
+    """Return one payment in a portfolio ``user`` may see.
+
+    :raises NotFound: when it does not exist or is outside the user's portfolios.
+    """
+    try:
+        return scope_to_user(Payment.objects.select_related("debt__portfolio"), user).get(pk=payment_id)
+    except Payment.DoesNotExist:
+        raise NotFound(_("No such payment.")) from None
+
+
+def may_reverse_payments(*, user: Any) -> bool:
+    """Return whether ``user`` may reverse a payment that did not arrive (supervisors)."""
+    return bool(user.can(Capability.REVERSE_PAYMENTS))
 
 
 def may_import(*, user: Any) -> bool:

@@ -89,7 +89,13 @@ def _sum(debt: Debt, **filters: Any) -> Decimal:
 
 
 def _check_principal(debt: Debt) -> list[Discrepancy]:
-    charged = _sum(debt, component=Component.PRINCIPAL, kind__in=[EntryKind.PRINCIPAL, EntryKind.ADJUSTMENT])
+    # Adjustments linked to a payment reverse that payment; they are not principal lent.
+    charged = _sum(
+        debt,
+        component=Component.PRINCIPAL,
+        kind__in=[EntryKind.PRINCIPAL, EntryKind.ADJUSTMENT],
+        payment__isnull=True,
+    )
     if charged == debt.principal:
         return []
     return [
@@ -130,7 +136,9 @@ def _check_charges_within_terms(debt: Debt, balances: ledger.Balances, as_of: da
         (Component.INTEREST, debt.interest_rate, _("interest")),
         (Component.PENALTY, debt.penalty_rate, _("penalty")),
     ):
-        charged = _sum(debt, component=component, amount__gt=0, effective_date__lte=as_of)
+        charged = _sum(
+            debt, component=component, amount__gt=0, effective_date__lte=as_of, payment__isnull=True
+        )
         ceiling = money.round_money(debt.principal * rate / 100 * years, debt.currency)
         if charged > ceiling:
             problems.append(
@@ -156,7 +164,8 @@ def _check_payments(debt: Debt) -> list[Discrepancy]:
                 )
             )
         allocated = -money.exact_sum(payment.allocated)
-        if allocated != payment.amount:
+        # A reversed payment's adjustments give back exactly what it settled.
+        if allocated != (money.ZERO if payment.reversed_at else payment.amount):
             problems.append(
                 Discrepancy(
                     "payment_unallocated",

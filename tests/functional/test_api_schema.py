@@ -19,6 +19,7 @@ class TestOpenApi:
             "/api/v1/debts/{debt_id}/payments",
             "/api/v1/debts/{debt_id}/verify",
             "/api/v1/contact-points/{point_id}/opt-outs",
+            "/api/v1/payments/{payment_id}/reverse",
             "/api/v1/portfolios/{code}/debts/batch",
             "/api/v1/portfolios/{code}/payments/batch",
         }

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arrears.core.audit.models import AuditEvent
-from arrears.portfolio import ledger, payments
+from arrears.portfolio import ledger, payments, verification
 from arrears.portfolio.choices import DebtStatus, EntrySource
 from arrears.portfolio.models import LedgerEntry, Payment
 from tests.factories.people import UserFactory
@@ -122,3 +122,37 @@ class TestRecordPayment:
         assert balances.total - balances.overpayment == D("5320.00") - paid
         assert all(amount >= 0 for amount in balances.components.values())
         assert balances.overpayment == max(paid - D("5320.00"), D(0))
+
+
+class TestReversePayment:
+    def test_owes_again_what_the_payment_settled_and_reopens_a_settled_debt(self, now):
+        debt = DebtFactory(principal=D("100.00"), charges={"fee": D("20.00")})
+        payment = pay(debt, D("120.00"), now=now)
+        later = now.replace(day=31, hour=23)
+
+        payments.reverse_payment(payment_id=payment.pk, reason="direct debit returned", actor=None, now=later)
+
+        debt.refresh_from_db()
+        payment.refresh_from_db()
+        assert (debt.status, payment.reversed_at, payment.reversal_reason) == (
+            DebtStatus.OPEN, later, "direct debit returned",
+        )  # fmt: skip
+        assert ledger.get_balances(debt_id=debt.pk).components == {
+            "principal": D("100.00"), "interest": D("0.00"), "penalty": D("0.00"), "fee": D("20.00"),
+        }  # fmt: skip
+        assert AuditEvent.objects.get(action="portfolio.reverse_payment").reason == "direct debit returned"
+
+    def test_reversing_twice_changes_nothing_and_the_debt_still_reconciles(self, now):
+        debt = DebtFactory(principal=D("100.00"))
+        payment = pay(debt, D("40.00"), now=now)
+
+        payments.reverse_payment(payment_id=payment.pk, reason="returned", actor=None, now=now)
+        payments.reverse_payment(payment_id=payment.pk, reason="returned", actor=None, now=now)
+
+        assert ledger.get_balances(debt_id=debt.pk).total == D("100.00")
+        assert AuditEvent.objects.filter(action="portfolio.reverse_payment").count() == 1
+        assert verification.reconcile_debt(debt_id=debt.pk, as_of=now.date()) == []
+
+    def test_an_unknown_payment_is_refused(self, now):
+        with pytest.raises(payments.PaymentNotFound):
+            payments.reverse_payment(payment_id=999_999, reason="x", actor=None, now=now)
