@@ -76,7 +76,8 @@ def record_payment(
 ) -> Payment:
     """Post a payment to a debt in its portfolio's allocation order and return it.
 
-    Posting the same reference again with the same debt and amount returns the first payment.
+    Posting the same reference again with the same debt and amount returns the first payment; a
+    reversed payment's reference cannot be used again.
 
     :raises CurrencyMismatch, InvalidPaymentAmount, DebtClosed: see :func:`check_payment`.
     :raises DuplicatePaymentReference: when the reference was used for another payment.
@@ -86,6 +87,11 @@ def record_payment(
         iter(Payment.objects.filter(portfolio_id=debt.portfolio_id, external_ref=external_ref)), None
     )
     if existing is not None:
+        if existing.reversed_at is not None:
+            raise DuplicatePaymentReference(
+                _("Payment %(ref)s was reversed; post the money again under a new reference.")
+                % {"ref": external_ref}
+            )
         if existing.debt_id == debt.pk and existing.amount == amount and existing.currency == currency:
             return existing
         raise DuplicatePaymentReference(

@@ -156,3 +156,13 @@ class TestReversePayment:
     def test_an_unknown_payment_is_refused(self, now):
         with pytest.raises(payments.PaymentNotFound):
             payments.reverse_payment(payment_id=999_999, reason="x", actor=None, now=now)
+
+    def test_a_reversed_reference_cannot_be_posted_again(self, now):
+        debt = DebtFactory(principal=D("100.00"))
+        payment = pay(debt, D("40.00"), now=now)
+        payments.reverse_payment(payment_id=payment.pk, reason="returned", actor=None, now=now)
+
+        with pytest.raises(payments.DuplicatePaymentReference, match="new reference"):
+            pay(debt, D("40.00"), now=now)
+
+        assert ledger.get_balances(debt_id=debt.pk).total == D("100.00")
