@@ -14,7 +14,7 @@ from arrears.core.errors import NotFound, PermissionDenied
 from arrears.people.roles import Capability
 from arrears.portfolio import contacts, debtors, payments, queries, verification
 from arrears.portfolio.choices import ChangeCategory, Channel, EntrySource, PaymentChannel
-from arrears.portfolio.models import Portfolio
+from arrears.portfolio.models import ContactPoint, Portfolio
 
 router = Router(tags=["portfolio"])
 
@@ -225,19 +225,7 @@ def get_debtor(request: HttpRequest, debtor_id: int) -> DebtorOut:
         kind=view.debtor.kind,
         national_id=view.national_id,
         region=view.debtor.region,
-        contact_points=[
-            ContactPointOut(
-                id=item.point.pk,
-                kind=item.point.kind,
-                value=item.display_value,
-                verified=item.point.verified,
-                do_not_contact=item.point.do_not_contact,
-                consent=item.point.consent,
-                opt_outs=item.point.opt_outs,
-                time_zones=item.point.time_zones,
-            )
-            for item in view.contact_points
-        ],
+        contact_points=[_contact_point_out(item.point, item.display_value) for item in view.contact_points],
         debts=[
             DebtSummaryOut(
                 id=row.debt.pk,
@@ -294,16 +282,7 @@ def record_opt_out(request: HttpRequest, point_id: int, payload: OptOutIn) -> Co
         reason=payload.reason,
     )
     point.refresh_from_db()
-    return ContactPointOut(
-        id=point.pk,
-        kind=point.kind,
-        value=queries.display_personal(request.user, point.kind, point.value),
-        verified=point.verified,
-        do_not_contact=point.do_not_contact,
-        consent=point.consent,
-        opt_outs=point.opt_outs,
-        time_zones=point.time_zones,
-    )
+    return _contact_point_out(point, queries.display_personal(request.user, point.kind, point.value))
 
 
 @router.get("/debts/{debt_id}", response={200: DebtOut, 404: ErrorOut})
@@ -331,9 +310,7 @@ def post_payment(request: HttpRequest, debt_id: int, payload: PaymentIn) -> Stat
         actor=request.user,
         now=timezone.now(),
     )
-    return Status(
-        201, _debt_out(queries.get_debt_view(user=request.user, debt_id=debt.pk, as_of=timezone.localdate()))
-    )
+    return Status(201, _debt_today(request, debt.pk))
 
 
 @router.post("/payments/{payment_id}/reverse", response={200: DebtOut, 403: ErrorOut, 404: ErrorOut})
@@ -344,9 +321,7 @@ def reverse_payment(request: HttpRequest, payment_id: int, payload: ReversalIn) 
     payments.reverse_payment(
         payment_id=payment.pk, reason=payload.reason, actor=request.user, now=timezone.now()
     )
-    return _debt_out(
-        queries.get_debt_view(user=request.user, debt_id=payment.debt_id, as_of=timezone.localdate())
-    )
+    return _debt_today(request, payment.debt_id)
 
 
 @router.post("/debts/{debt_id}/verify", response={200: DebtOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
@@ -355,7 +330,24 @@ def verify_debt(request: HttpRequest, debt_id: int) -> DebtOut:
     debt = queries.get_debt(user=request.user, debt_id=debt_id)
     _require(request, Capability.VERIFY_DEBTS)
     verification.verify_debt(debt_id=debt.pk, actor=request.user, now=timezone.now())
-    return _debt_out(queries.get_debt_view(user=request.user, debt_id=debt.pk, as_of=timezone.localdate()))
+    return _debt_today(request, debt.pk)
+
+
+def _contact_point_out(point: ContactPoint, display_value: str) -> ContactPointOut:
+    return ContactPointOut(
+        id=point.pk,
+        kind=point.kind,
+        value=display_value,
+        verified=point.verified,
+        do_not_contact=point.do_not_contact,
+        consent=point.consent,
+        opt_outs=point.opt_outs,
+        time_zones=point.time_zones,
+    )
+
+
+def _debt_today(request: HttpRequest, debt_id: int) -> DebtOut:
+    return _debt_out(queries.get_debt_view(user=request.user, debt_id=debt_id, as_of=timezone.localdate()))
 
 
 def _debt_out(view: queries.DebtView) -> DebtOut:
