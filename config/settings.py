@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "arrears.core",
     "arrears.people",
     "arrears.portfolio",
+    "arrears.compliance",
     "arrears.desk",
     "arrears.cli",
 ]

@@ -1,0 +1,1 @@
+"""Compliance: rule packs, the one contact decision, holds and the content linter."""

@@ -1,0 +1,1 @@
+"""The content linter for outgoing texts and collector notes, pure: no Django."""

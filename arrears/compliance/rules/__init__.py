@@ -1,0 +1,1 @@
+"""The contact decision, pure: no Django, no database — facts in, decision out."""
