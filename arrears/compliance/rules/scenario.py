@@ -328,7 +328,9 @@ def _boolean(raw: object, where: str) -> bool:
 
 def _choice(enum: type[E], raw: object, where: str) -> E:
     try:
-        return enum(str(raw)) if isinstance(raw, str) else enum(raw)  # type: ignore[call-arg]
+        if not isinstance(raw, str):
+            raise ValueError(raw)
+        return enum(raw)
     except ValueError:
         raise ScenarioError(
             where, Problem.UNKNOWN_VALUE, f"{raw!r} ({', '.join(item.value for item in enum)})"
