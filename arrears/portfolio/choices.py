@@ -15,6 +15,10 @@ class ContactRole(models.TextChoices):
     LEGAL = "legal", _("Legal")
     OWNER = "owner", _("Owner")
     OTHER = "other", _("Other")
+    EMERGENCY_CONTACT = "emergency_contact", _("Emergency contact")
+    FAMILY = "family", _("Family member")
+    GUARANTOR = "guarantor", _("Guarantor")
+    ATTORNEY = "attorney", _("Attorney")
 
 
 class ChangeCategory(models.TextChoices):

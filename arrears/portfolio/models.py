@@ -150,7 +150,7 @@ class DebtorChange(models.Model):
 
 
 class ContactPerson(models.Model):
-    """Someone at a company debtor to talk to, with their role."""
+    """Someone connected to a debtor: a company's staff, an emergency contact, a guarantor, an attorney."""
 
     debtor = models.ForeignKey(
         Debtor, verbose_name=_("debtor"), on_delete=models.CASCADE, related_name="contact_persons"

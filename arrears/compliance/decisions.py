@@ -1,0 +1,270 @@
+"""The one contact decision for real debtors, and the contact history it counts.
+
+Every path that contacts anyone calls `check_contact` first; `record_contact` writes what
+happened, refusing outbound contacts the decision does not allow. Refusals and flags are kept
+(`ContactDecision`) with one audit event, so the case shows why a contact was blocked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from arrears.compliance import history, messages, policies
+from arrears.compliance.models import ContactDecision, ContactEvent
+from arrears.compliance.rules import reasons
+from arrears.compliance.rules.decide import Verdict, decide
+from arrears.compliance.rules.facts import Proposal
+from arrears.compliance.rules.vocabulary import Action, Decision, EventType, Outcome, Purpose
+from arrears.core.audit.actions import record_event
+from arrears.core.errors import DomainError
+from arrears.portfolio.models import ContactPerson, ContactPoint, Debt, Debtor
+
+# The contact an outbound event is, for the decision that must allow it first.
+ACTION_OF_EVENT = {
+    EventType.CALL_OUTBOUND: Action.CALL,
+    EventType.SMS: Action.SMS,
+    EventType.EMAIL: Action.EMAIL,
+    EventType.APP: Action.APP,
+    EventType.LETTER: Action.LETTER,
+    EventType.VISIT: Action.VISIT,
+}
+
+
+@dataclass(frozen=True)
+class ReasonShown:
+    code: str
+    explanation: str
+    rules: tuple[str, ...]
+    source: str
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class ContactCheck:
+    """A decision on one proposed contact, ready to show: reasons explained, the next moment local."""
+
+    verdict: Verdict
+    proposal: Proposal
+    policy: str
+
+    @property
+    def decision(self) -> Decision:
+        return self.verdict.decision
+
+    @property
+    def is_allowed(self) -> bool:
+        return self.verdict.decision is Decision.ALLOW
+
+    @property
+    def reasons(self) -> list[ReasonShown]:
+        shown: list[ReasonShown] = []
+        for finding in sorted(self.verdict.findings, key=lambda finding: -finding.decision.severity):
+            if any(reason.code == finding.code for reason in shown):
+                continue
+            known = reasons.get_reason(finding.code)
+            shown.append(
+                ReasonShown(
+                    finding.code,
+                    messages.explain(finding.code),
+                    known.rules if known else (),
+                    known.source if known else finding.pack,
+                    finding.decision,
+                )
+            )
+        return shown
+
+    @property
+    def next_allowed_at(self) -> datetime | None:
+        moment = self.verdict.next_allowed_at
+        return None if moment is None else moment.astimezone(ZoneInfo(self.verdict.zone))
+
+
+class ContactRefused(DomainError):
+    """The compliance decision refused this contact; the refusal is recorded."""
+
+    def __init__(self, check: ContactCheck) -> None:
+        codes = ", ".join(reason.code for reason in check.reasons)
+        super().__init__(_("Contact refused (%(codes)s).") % {"codes": codes})
+        self.check = check
+
+
+class ContactNeedsReview(DomainError):
+    """The decision flagged this contact for review; it goes ahead only when someone confirms."""
+
+    def __init__(self, check: ContactCheck) -> None:
+        codes = ", ".join(reason.code for reason in check.reasons)
+        super().__init__(
+            _("This contact needs review (%(codes)s); confirm that it was reviewed.") % {"codes": codes}
+        )
+        self.check = check
+
+
+class ContactNotOfDebtor(DomainError):
+    """A contact point, person or debt that belongs to another debtor."""
+
+
+def _ensure_belongs(
+    debtor: Debtor,
+    contact_point: ContactPoint | None,
+    contact_person: ContactPerson | None,
+    debts: Iterable[Debt],
+) -> None:
+    if contact_point is not None and contact_point.debtor_id != debtor.pk:
+        raise ContactNotOfDebtor(_("That contact point belongs to another debtor."))
+    if contact_person is not None and contact_person.debtor_id != debtor.pk:
+        raise ContactNotOfDebtor(_("That contact person belongs to another debtor."))
+    if any(debt.debtor_id != debtor.pk for debt in debts):
+        raise ContactNotOfDebtor(_("That debt belongs to another debtor."))
+
+
+def check_contact(
+    *,
+    debtor: Debtor,
+    action: Action,
+    at: datetime,
+    now: datetime,
+    contact_point: ContactPoint | None = None,
+    contact_person: ContactPerson | None = None,
+    debts: Iterable[Debt] = (),
+    purpose: Purpose | None = None,
+    source: str = "desk",
+    actor: Any = None,
+    record: bool = True,
+) -> ContactCheck:
+    """Decide whether this contact is allowed at `at`; keep the decision when it refuses or flags.
+
+    `record=False` is for showing what would happen (a page drawing its buttons); an attempt
+    records. The person is the contact point's, else `contact_person`, else the debtor.
+
+    :raises ContactNotOfDebtor: when a contact point, person or debt is another debtor's.
+    """
+    debts = list(debts)
+    _ensure_belongs(debtor, contact_point, contact_person, debts)
+    if contact_point is not None and contact_point.contact_person_id is not None:
+        person_id: int | None = contact_point.contact_person_id
+    else:
+        person_id = contact_person.pk if contact_person is not None else None
+    portfolio = debtor.portfolio
+    collector = policies.get_collector_entity(portfolio)
+    policy = policies.get_policy(portfolio)
+    case = history.load_case(debtor=debtor, collector=collector, now=min(at, now))
+    proposal = Proposal(
+        at=at,
+        action=action,
+        person=history.person_key(person_id),
+        debts=frozenset(str(debt.pk) for debt in debts),
+        by=collector,
+        contact=history.contact_key(contact_point.pk if contact_point else None),
+        purpose=purpose,
+    )
+    check = ContactCheck(decide(case, proposal, policy), proposal, policy.label)
+    if record and not check.is_allowed:
+        _record_decision(debtor, check, person_id, contact_point, source=source, actor=actor, now=now)
+    return check
+
+
+@transaction.atomic
+def _record_decision(
+    debtor: Debtor, check: ContactCheck, person_id: int | None, contact_point: ContactPoint | None, *,
+    source: str, actor: Any, now: datetime,
+) -> ContactDecision:  # fmt: skip
+    decided_for = actor if getattr(actor, "pk", None) is not None else None
+    row = ContactDecision.objects.create(
+        debtor=debtor,
+        contact_person_id=person_id,
+        contact_point=contact_point,
+        action=check.proposal.action.value,
+        debt_ids=sorted(int(debt_id) for debt_id in check.proposal.debts),
+        proposed_at=check.proposal.at,
+        decision=check.decision.value,
+        reasons=list(check.verdict.reasons),
+        next_allowed_at=check.verdict.next_allowed_at,
+        policy=check.policy,
+        source=source,
+        decided_for=decided_for,
+        created_at=now,
+    )
+    record_event(
+        actor=actor, action="compliance.refuse_contact" if check.decision is Decision.DENY else "compliance.flag_contact",
+        target=row, now=now, portfolio_id=debtor.portfolio_id, reason=", ".join(check.verdict.reasons),
+        after={"debtor": debtor.external_ref, "action": row.action, "decision": row.decision, "reasons": row.reasons},
+    )  # fmt: skip
+    return row
+
+
+def record_contact(
+    *,
+    debtor: Debtor,
+    type: EventType,
+    occurred_at: datetime,
+    now: datetime,
+    actor: Any,
+    outcome: Outcome | None = None,
+    contact_point: ContactPoint | None = None,
+    contact_person: ContactPerson | None = None,
+    debts: Iterable[Debt] = (),
+    note: str = "",
+    with_consent: bool = False,
+    reviewed: bool = False,
+) -> ContactEvent:
+    """Record a contact or attempt; an outbound one must first pass the compliance decision.
+
+    :raises ContactRefused: when the decision refuses it (the refusal is recorded, nothing else).
+    :raises ContactNeedsReview: when it is flagged and `reviewed` is not confirmed.
+    :raises ContactNotOfDebtor: when a contact point, person or debt is another debtor's.
+    """
+    debts = list(debts)
+    action = ACTION_OF_EVENT.get(type)
+    if action is not None:
+        check = check_contact(
+            debtor=debtor, action=action, at=occurred_at, now=now, contact_point=contact_point,
+            contact_person=contact_person, debts=debts, actor=actor,
+        )  # fmt: skip
+        if check.decision is Decision.DENY:
+            raise ContactRefused(check)
+        if check.decision is Decision.REVIEW and not reviewed:
+            raise ContactNeedsReview(check)
+    else:
+        _ensure_belongs(debtor, contact_point, contact_person, debts)
+    return _write_contact(
+        debtor=debtor, type=type, occurred_at=occurred_at, now=now, actor=actor, outcome=outcome,
+        contact_point=contact_point, contact_person=contact_person, debts=debts, note=note, with_consent=with_consent,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def _write_contact(
+    *, debtor: Debtor, type: EventType, occurred_at: datetime, now: datetime, actor: Any, outcome: Outcome | None,
+    contact_point: ContactPoint | None, contact_person: ContactPerson | None, debts: list[Debt], note: str,
+    with_consent: bool,
+) -> ContactEvent:  # fmt: skip
+    if contact_point is not None and contact_point.contact_person_id is not None:
+        contact_person_id: int | None = contact_point.contact_person_id
+    else:
+        contact_person_id = contact_person.pk if contact_person is not None else None
+    event = ContactEvent.objects.create(
+        debtor=debtor,
+        contact_person_id=contact_person_id,
+        contact_point=contact_point,
+        type=type.value,
+        outcome=outcome.value if outcome else "",
+        debt_ids=sorted(debt.pk for debt in debts),
+        occurred_at=occurred_at,
+        by_entity=policies.get_collector_entity(debtor.portfolio),
+        with_consent=with_consent,
+        recorded_by=actor if getattr(actor, "pk", None) is not None else None,
+        note=note,
+        created_at=now,
+    )
+    record_event(
+        actor=actor, action="compliance.record_contact", target=event, now=now, portfolio_id=debtor.portfolio_id,
+        after={"debtor": debtor.external_ref, "type": event.type, "outcome": event.outcome, "at": occurred_at.isoformat()},
+    )  # fmt: skip
+    return event
