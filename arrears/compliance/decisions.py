@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from arrears.compliance import history, messages, policies
-from arrears.compliance.models import ContactDecision, ContactEvent
+from arrears.compliance.models import DECISION_LABELS, ContactDecision, ContactEvent
 from arrears.compliance.rules import reasons
 from arrears.compliance.rules.decide import Verdict, decide
 from arrears.compliance.rules.facts import Proposal
@@ -57,6 +57,10 @@ class ContactCheck:
     @property
     def decision(self) -> Decision:
         return self.verdict.decision
+
+    @property
+    def decision_label(self) -> str:
+        return str(DECISION_LABELS[self.verdict.decision])
 
     @property
     def is_allowed(self) -> bool:
@@ -124,6 +128,27 @@ def _ensure_belongs(
         raise ContactNotOfDebtor(_("That debt belongs to another debtor."))
 
 
+def _proposal(
+    *, debtor: Debtor, action: Action, at: datetime, collector: str, contact_point: ContactPoint | None,
+    contact_person: ContactPerson | None, debts: list[Debt], purpose: Purpose | None,
+) -> tuple[Proposal, int | None]:  # fmt: skip
+    _ensure_belongs(debtor, contact_point, contact_person, debts)
+    if contact_point is not None and contact_point.contact_person_id is not None:
+        person_id: int | None = contact_point.contact_person_id
+    else:
+        person_id = contact_person.pk if contact_person is not None else None
+    proposal = Proposal(
+        at=at,
+        action=action,
+        person=history.person_key(person_id),
+        debts=frozenset(str(debt.pk) for debt in debts),
+        by=collector,
+        contact=history.contact_key(contact_point.pk if contact_point else None),
+        purpose=purpose,
+    )
+    return proposal, person_id
+
+
 def check_contact(
     *,
     debtor: Debtor,
@@ -145,29 +170,34 @@ def check_contact(
 
     :raises ContactNotOfDebtor: when a contact point, person or debt is another debtor's.
     """
-    debts = list(debts)
-    _ensure_belongs(debtor, contact_point, contact_person, debts)
-    if contact_point is not None and contact_point.contact_person_id is not None:
-        person_id: int | None = contact_point.contact_person_id
-    else:
-        person_id = contact_person.pk if contact_person is not None else None
-    portfolio = debtor.portfolio
-    collector = policies.get_collector_entity(portfolio)
-    policy = policies.get_policy(portfolio)
+    collector = policies.get_collector_entity(debtor.portfolio)
+    proposal, person_id = _proposal(
+        debtor=debtor, action=action, at=at, collector=collector, contact_point=contact_point,
+        contact_person=contact_person, debts=list(debts), purpose=purpose,
+    )  # fmt: skip
+    policy = policies.get_policy(debtor.portfolio)
     case = history.load_case(debtor=debtor, collector=collector, now=min(at, now))
-    proposal = Proposal(
-        at=at,
-        action=action,
-        person=history.person_key(person_id),
-        debts=frozenset(str(debt.pk) for debt in debts),
-        by=collector,
-        contact=history.contact_key(contact_point.pk if contact_point else None),
-        purpose=purpose,
-    )
     check = ContactCheck(decide(case, proposal, policy), proposal, policy.label)
     if record and not check.is_allowed:
         _record_decision(debtor, check, person_id, contact_point, source=source, actor=actor, now=now)
     return check
+
+
+def preview_contacts(
+    *, debtor: Debtor, at: datetime, options: list[tuple[ContactPoint, Action]]
+) -> list[ContactCheck]:
+    """Decide several possible contacts at one moment without keeping anything (for drawing a page)."""
+    collector = policies.get_collector_entity(debtor.portfolio)
+    policy = policies.get_policy(debtor.portfolio)
+    case = history.load_case(debtor=debtor, collector=collector, now=at)
+    checks = []
+    for point, action in options:
+        proposal, _person = _proposal(
+            debtor=debtor, action=action, at=at, collector=collector, contact_point=point, contact_person=None,
+            debts=[], purpose=None,
+        )  # fmt: skip
+        checks.append(ContactCheck(decide(case, proposal, policy), proposal, policy.label))
+    return checks
 
 
 @transaction.atomic

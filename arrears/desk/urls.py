@@ -1,6 +1,6 @@
 from django.urls import path
 
-from arrears.desk import views
+from arrears.desk import compliance_views, views
 
 app_name = "desk"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("portfolios/<int:portfolio_id>/debtors/", views.debtor_list, name="debtor_list"),
     path("debtors/<int:debtor_id>/", views.debtor_detail, name="debtor"),
     path("debtors/<int:debtor_id>/changes/", views.record_debtor_change, name="record_debtor_change"),
+    path("debtors/<int:debtor_id>/contact/", compliance_views.debtor_compliance, name="debtor_compliance"),
+    path("debtors/<int:debtor_id>/holds/", compliance_views.place_hold, name="place_hold"),
+    path("debtors/<int:debtor_id>/contacts/", compliance_views.record_contact, name="record_contact"),
+    path("holds/<int:hold_id>/lift/", compliance_views.lift_hold, name="lift_hold"),
     path("contact-points/<int:point_id>/", views.update_contact_point, name="update_contact_point"),
     path("debts/<int:debt_id>/", views.debt_detail, name="debt"),
     path("debts/<int:debt_id>/payments/", views.record_payment, name="record_payment"),

@@ -12,6 +12,7 @@ symbol, because ``¥`` is both yuan and yen and a portfolio may hold several cur
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -71,3 +72,12 @@ def language_label(code: str) -> str:
 def can(user: Any, capability: str) -> bool:
     """Return whether ``user`` carries ``capability`` (for navigation only; pages get decisions from queries)."""
     return bool(getattr(user, "is_authenticated", False) and user.can(Capability(capability)))
+
+
+@register.filter
+def on_own_clock(moment: datetime | None) -> str:
+    """Show a moment on the clock it carries (the debtor's), with its UTC offset: 2026-04-01 08:00 +08:00."""
+    if moment is None:
+        return "—"
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
