@@ -44,7 +44,7 @@ class TestContactPage:
 
         page = response.content.decode()
         assert response.status_code == 200
-        assert 'data-testid="option-%d-call" data-decision="DENY"' % phone.pk in page
+        assert f'data-testid="option-{phone.pk}-call" data-decision="DENY"' in page
         assert "CN.TIME.NIGHT" in page
         assert "2026-04-01 08:00 +08:00" in page
         assert "138****5678" in page and "+8613812345678" not in page
@@ -103,7 +103,7 @@ class TestHoldsOnThePage:
 
         response = client.get(reverse("desk:debtor_compliance", args=[debtor.pk]))
         assert Hold.objects.get().set_by == collector
-        assert 'data-testid="option-%d-call" data-decision="DENY"' % phone.pk in response.content.decode()
+        assert f'data-testid="option-{phone.pk}-call" data-decision="DENY"' in response.content.decode()
         assert "HOLD.DISPUTE" in response.content.decode()
 
     @time_machine.travel(MORNING_IN_SHANGHAI, tick=False)
