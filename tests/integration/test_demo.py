@@ -5,10 +5,12 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from arrears.compliance.models import CompliancePolicy, ContactEvent, Hold
 from arrears.core.audit.models import AuditEvent
 from arrears.people.models import Team, User
 from arrears.people.roles import Role
 from arrears.portfolio import ledger
+from arrears.portfolio.choices import DebtStatus
 from arrears.portfolio.models import (
     ContactPerson,
     ContactPoint,
@@ -139,3 +141,20 @@ class TestDemoCommand:
 
         assert User.objects.count() == 0
         assert Debtor.objects.count() == 60
+
+
+class TestDemoCompliance:
+    def test_each_portfolio_gets_its_packs_holds_on_disputes_and_a_recent_contact_history(self):
+        _run_demo()
+        _run_demo()
+
+        packs = dict(CompliancePolicy.objects.values_list("portfolio__code", "packs"))
+        assert packs == {
+            "cn-consumer": ["cn"],
+            "cn-sme": ["cn"],
+            "us-cards": ["us-regf"],
+            "uk-telecom": ["uk-conc"],
+        }
+        disputed = Debt.objects.filter(status=DebtStatus.DISPUTED).count()
+        assert Hold.objects.filter(type="dispute").count() == disputed > 0
+        assert ContactEvent.objects.filter(type="call_outbound").exists()

@@ -34,6 +34,7 @@ from arrears.portfolio.models import (
     Payment,
     Portfolio,
 )
+from arrears.usecases.demo.compliance import add_compliance
 from arrears.usecases.demo.generate import (
     PORTFOLIOS,
     PortfolioData,
@@ -140,6 +141,7 @@ def _load_portfolio(part: PortfolioData, *, now: datetime) -> PortfolioCounts:
     debtor_ids = dict(Debtor.objects.filter(portfolio=portfolio).values_list("external_ref", "id"))
     _add_contact_persons(portfolio, part.contact_persons, debtor_ids, now=now)
     _add_hardship(part.changes, debtor_ids, now=now)
+    add_compliance(portfolio, now=now)
     return PortfolioCounts(
         code=portfolio.code,
         debtors=len(debtor_ids),
