@@ -138,3 +138,38 @@ class TestAppendOnlyRecords:
         assert [item.pk for item in listing.context["cl"].result_list] == [event.pk]
         assert delete.status_code == 403
         assert AuditEvent.objects.count() == 1
+
+
+class TestComplianceAdmin:
+    def test_a_policy_with_an_unknown_pack_is_refused_and_not_saved(self, client, portfolio):
+        from arrears.compliance.models import CompliancePolicy
+
+        client.force_login(UserFactory(administrator=True, portfolios=[portfolio]))
+
+        response = client.post(
+            reverse("admin:compliance_compliancepolicy_add"),
+            {"portfolio": portfolio.pk, "packs": '["mars"]', "overrides": "[]", "collector_entity": "BANK"},
+        )
+
+        assert response.status_code == 200
+        assert "mars" in response.content.decode()
+        assert not CompliancePolicy.objects.exists()
+
+    def test_a_valid_policy_is_saved_and_audited(self, client, portfolio):
+        from arrears.compliance.models import CompliancePolicy
+
+        client.force_login(UserFactory(administrator=True, portfolios=[portfolio]))
+
+        client.post(
+            reverse("admin:compliance_compliancepolicy_add"),
+            {"portfolio": portfolio.pk, "packs": '["cn"]', "overrides": "[]", "collector_entity": "BANK"},
+        )
+
+        assert CompliancePolicy.objects.get().packs == ["cn"]
+        assert AuditEvent.objects.filter(action="admin.add_compliancepolicy").count() == 1
+
+    @pytest.mark.parametrize("model", ["hold", "contactevent", "contactdecision", "compliancepolicy"])
+    def test_every_compliance_changelist_opens(self, client, supervisor, model):
+        client.force_login(supervisor)
+
+        assert client.get(reverse(f"admin:compliance_{model}_changelist")).status_code == 200
