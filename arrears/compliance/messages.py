@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -36,3 +38,11 @@ def describe_problem(error: ScenarioError) -> str:
 def explain(code: str) -> str:
     """Return what a reason code means, in the active language."""
     return reasons.explain(code, get_language() or "en")
+
+
+def unknown_pack(name: str, known: Iterable[str]) -> str:
+    """Return a sentence naming the unknown pack and the packs that exist."""
+    return _("Unknown rule pack %(name)r; the packs are: %(known)s.") % {
+        "name": name,
+        "known": ", ".join(sorted(known)),
+    }
