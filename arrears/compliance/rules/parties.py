@@ -106,7 +106,12 @@ class ThirdPartyDisclosureRule(Rule):
     kind: Literal["third_party_disclosure"]
 
     def check(self, context: Context) -> Iterator[Finding]:
-        if _is_other_person(context) and context.case.purpose_of(context.proposal) is Purpose.COLLECT:
+        # Reg F's wider "consumer" (a spouse, an executor …) is American: here only the customer
+        # and someone liable with them (a guarantor) may be told.
+        person = context.person
+        if person.is_consumer or person.relation is Relation.GUARANTOR:
+            return
+        if context.case.purpose_of(context.proposal) is Purpose.COLLECT:
             yield context.finding(self.code)
 
 
