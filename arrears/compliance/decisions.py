@@ -14,9 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from arrears.compliance import history, messages, policies
+from arrears.compliance.linter import ALL_PACKS, LintContext, LintResult, Severity, lint
 from arrears.compliance.models import DECISION_LABELS, ContactDecision, ContactEvent
 from arrears.compliance.rules import reasons
 from arrears.compliance.rules.decide import Verdict, decide
@@ -108,6 +110,39 @@ class ContactNeedsReview(DomainError):
             _("This contact needs review (%(codes)s); confirm that it was reviewed.") % {"codes": codes}
         )
         self.check = check
+
+
+class NoteBlocked(DomainError):
+    """A note the content linter blocks (a threat, an insult, a false claim …); nothing is saved."""
+
+    def __init__(self, result: LintResult) -> None:
+        language = "zh" if (get_language() or "en").startswith("zh") else "en"
+        hits = "; ".join(
+            f"{hit.rule_id} «{hit.matched}» {hit.title[language]}"
+            for hit in result.hits
+            if hit.severity is Severity.BLOCK
+        )
+        super().__init__(_("The note cannot be saved: %(hits)s") % {"hits": hits})
+        self.result = result
+
+
+def check_note(*, debtor: Debtor, note: str, debts: list[Debt]) -> LintResult:
+    """Lint a collector's note under the portfolio's packs.
+
+    Mentioning legal action is allowed only where a debt concerned is verified (it may go to
+    legal referral); threats, insults and false claims are blocked everywhere.
+
+    :raises NoteBlocked: when the note has a BLOCK hit.
+    """
+    packs = (
+        tuple(pack for pack in policies.get_pack_names(debtor.portfolio) if pack in ALL_PACKS) or ALL_PACKS
+    )
+    concerned = debts or list(debtor.debts.all())
+    context = LintContext(legal_action_allowed=any(debt.verified_at is not None for debt in concerned))
+    result = lint(note, language=None, packs=packs, context=context)
+    if result.is_blocked:
+        raise NoteBlocked(result)
+    return result
 
 
 class ContactNotOfDebtor(DomainError):
@@ -246,11 +281,14 @@ def record_contact(
 ) -> ContactEvent:
     """Record a contact or attempt; an outbound one must first pass the compliance decision.
 
+    :raises NoteBlocked: when the content linter blocks the note (checked first; nothing is kept).
     :raises ContactRefused: when the decision refuses it (the refusal is recorded, nothing else).
     :raises ContactNeedsReview: when it is flagged and `reviewed` is not confirmed.
     :raises ContactNotOfDebtor: when a contact point, person or debt is another debtor's.
     """
     debts = list(debts)
+    if note.strip():
+        check_note(debtor=debtor, note=note, debts=debts)
     action = ACTION_OF_EVENT.get(type)
     if action is not None:
         check = check_contact(

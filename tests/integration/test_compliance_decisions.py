@@ -215,3 +215,27 @@ class TestPolicies:
 
         assert [reason.code for reason in check.reasons] == ["PORTFOLIO.SUNDAY"]
         assert check.next_allowed_at.isoformat() == "2026-03-30T08:00:00+08:00"
+
+
+class TestNotes:
+    def test_a_threatening_note_is_blocked_and_nothing_is_written(self, debtor):
+        phone = ContactPointFactory(debtor=debtor)
+
+        with pytest.raises(decisions.NoteBlocked, match="CN-C02"):
+            decisions.record_contact(
+                debtor=debtor, type=EventType.CALL_OUTBOUND, outcome=Outcome.CONVERSATION, contact_point=phone,
+                occurred_at=MORNING, now=MORNING, actor=None, note="告诉他不还钱就让你坐牢",
+            )  # fmt: skip
+
+        assert not ContactEvent.objects.exists()
+        assert not ContactDecision.objects.exists()
+
+    def test_a_plain_note_is_kept(self, debtor):
+        phone = ContactPointFactory(debtor=debtor)
+
+        event = decisions.record_contact(
+            debtor=debtor, type=EventType.CALL_OUTBOUND, outcome=Outcome.CONVERSATION, contact_point=phone,
+            occurred_at=MORNING, now=MORNING, actor=None, note="客户表示本周五通过官方App还款。",
+        )  # fmt: skip
+
+        assert event.note == "客户表示本周五通过官方App还款。"
