@@ -3,7 +3,7 @@
     .venv/bin/python bench/import_bench.py [--rows 1000000] [--runs 3] [--backends sqlite,postgres]
 
 The file is generated once and cached under var/bench/. Each run imports it into a fresh,
-migrated database (SQLite: var/bench/bench.sqlite3; PostgreSQL: ``arrears_bench`` on
+migrated database (SQLite: var/bench/bench.sqlite3; PostgreSQL: ``arrears_import_bench`` (``BENCH_DATABASE``) on
 ``BENCH_POSTGRES`` (default postgres://postgres@127.0.0.1:5432), dropped and recreated), in a child
 process so each backend gets its own settings. Prints rows/s per run and the median.
 """
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 PYTHON = sys.executable
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-BENCH_DB = "arrears_bench"
+BENCH_DB = os.environ.get("BENCH_DATABASE", "arrears_import_bench")
 
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
 GIVEN = [
@@ -147,15 +147,21 @@ def fresh_database(backend: str) -> dict[str, str]:
     return env
 
 
-def run_once(backend: str, path: Path) -> dict[str, float]:
+def run_once(
+    backend: str, path: Path, profile: Path | None = None, verbose: bool = False
+) -> dict[str, float]:
     """Import ``path`` into a fresh ``backend`` database in a child process; return its figures."""
     env = fresh_database(backend)
+    if profile:
+        env["BENCH_PROFILE"] = str(profile)
+    if verbose:
+        env["BENCH_VERBOSE"] = "1"
     child = subprocess.run(
         [PYTHON, __file__, "--child", str(path)],
         cwd=ROOT,
         env=env,
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
     )
     return json.loads(child.stdout.strip().splitlines()[-1])
@@ -167,7 +173,16 @@ def child(path: Path) -> None:
     import django
 
     django.setup()
+    import logging
     from datetime import UTC, datetime
+
+    if os.environ.get("BENCH_VERBOSE"):
+        phases = logging.getLogger("arrears.portfolio.imports")
+        phases.setLevel(logging.DEBUG)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("    %(relativeCreated)7.0f ms  %(message)s"))
+        phases.addHandler(handler)
+        phases.propagate = False
 
     from arrears.portfolio.imports import import_debts
     from arrears.portfolio.models import Portfolio
@@ -176,11 +191,21 @@ def child(path: Path) -> None:
         code="bench", name="Bench", creditor_name="Bench Bank", country="CN", default_currency="CNY",
         created_at=datetime.now(UTC),
     )  # fmt: skip
+    profile = os.environ.get("BENCH_PROFILE")
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     result = import_debts(
         portfolio=portfolio, source=path, file_name=path.name, actor=None, now=datetime.now(UTC)
     )
     seconds = time.perf_counter() - started
+    if profiler and profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
     print(json.dumps({"rows": result.total, "accepted": result.accepted, "seconds": seconds}))
 
 
@@ -191,6 +216,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--profile", action="store_true", help="write cProfile stats to var/bench/")
+    parser.add_argument("--verbose", action="store_true", help="print the time of each phase")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -200,7 +227,8 @@ def main() -> None:
     for backend in args.backends.split(","):
         rates = []
         for run in range(1, args.runs + 1):
-            figures = run_once(backend, path)
+            profile = VAR / f"import-{backend}-{args.rows}-{run}.prof" if args.profile else None
+            figures = run_once(backend, path, profile, args.verbose)
             rate = figures["accepted"] / figures["seconds"]
             rates.append(rate)
             print(

@@ -8,6 +8,7 @@ event records the run. See docs/import.md.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import polars as pl
 from django.db import transaction
 
 from arrears.core.audit.actions import record_event
-from arrears.portfolio.imports import debt_loader, debt_rules, payment_loader, reading
+from arrears.portfolio.imports import database, debt_loader, debt_rules, payment_loader, reading
 from arrears.portfolio.imports.columns import DEBT_COLUMNS, PAYMENT_COLUMNS
 from arrears.portfolio.imports.errors import ImportFileUnreadable
 from arrears.portfolio.imports.reading import frame_from_records
@@ -50,13 +51,16 @@ def import_debts(
 
     :raises ImportFileUnreadable: when the file cannot be read as a table.
     """
-    frame, first = _frame(source, first_row)
-    checked = debt_rules.check_debts(frame, country=portfolio.country, first_row=first)
+    with database.timed("read"):
+        frame, first = _frame(source, first_row)
+    with database.timed("validate"):
+        checked = debt_rules.check_debts(frame, country=portfolio.country, first_row=first)
     if checked.refused:
         return ImportResult(checked.total, 0, 0, 0, 0, checked.errors, applied=False)
     with transaction.atomic():
         locked = Portfolio.objects.select_for_update().get(pk=portfolio.pk)
-        plan = debt_loader.plan_debts(checked.valid, portfolio=locked)
+        with database.timed("plan (fingerprints, existing debts)"):
+            plan = debt_loader.plan_debts(checked.valid, portfolio=locked)
         result = ImportResult(
             total=checked.total,
             accepted=plan.rows.height,
@@ -70,6 +74,8 @@ def import_debts(
         debt_loader.apply_plan(plan, portfolio=locked, now=now, update_status="status" in frame.columns)
         _record(result, "portfolio.import_debts", portfolio=locked, source=source, file_name=file_name,
                 actor=actor, now=now)  # fmt: skip
+        writes_done = time.perf_counter()
+    database.log.debug("commit: %.2f s", time.perf_counter() - writes_done)
     return _applied(result)
 
 

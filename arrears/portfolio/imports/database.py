@@ -7,8 +7,13 @@ database stores (strings for dates, decimals and JSON, booleans as booleans).
 from __future__ import annotations
 
 import io
+import logging
+import sqlite3
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import polars as pl
@@ -16,7 +21,19 @@ from django.db import connection, models
 
 SQLITE_CHUNK = 5000
 SQLITE_CACHE_KIB = 512 * 1024
+SQLITE_BLOCK_ROWS = 50_000
+SQLITE_ROWS_PER_STATEMENT = 1000
 POSTGRES_CHUNK = 100_000
+
+log = logging.getLogger("arrears.portfolio.imports")
+
+
+@contextmanager
+def timed(label: str) -> Iterator[None]:
+    """Log how long the block took (logger ``arrears.portfolio.imports``, level DEBUG)."""
+    started = time.perf_counter()
+    yield
+    log.debug("%s: %.2f s", label, time.perf_counter() - started)
 
 
 def is_postgres() -> bool:
@@ -86,13 +103,73 @@ def insert_frame(model: type[models.Model], frame: pl.DataFrame) -> None:
     """Insert every row of ``frame`` into ``model``'s table."""
     if frame.height == 0:
         return
-    if is_postgres():
-        _copy(table(model), frame)
-        return
-    placeholders = ", ".join("?" for _ in frame.columns)
-    sql = f"INSERT INTO {table(model)} ({_quoted(frame.columns)}) VALUES ({placeholders})"  # noqa: S608
+    with timed(f"insert {frame.height} rows into {model._meta.db_table}"):
+        if is_postgres():
+            _copy(table(model), frame)
+        else:
+            _sqlite_insert(table(model), frame)
+
+
+def _sqlite_insert(target: str, frame: pl.DataFrame) -> None:
+    """Insert with multi-row ``INSERT … VALUES (…), (…)`` statements, one per ~1,000 rows.
+
+    One statement per row (``executemany``) pays SQLite's per-statement work (reset, bind,
+    AUTOINCREMENT bookkeeping) for every row; a statement of many rows pays it once.
+    """
     connection.ensure_connection()
-    connection.connection.executemany(sql, _sqlite_rows(frame))
+    raw = connection.connection
+    width = len(frame.columns)
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = max(1, min(SQLITE_ROWS_PER_STATEMENT, limit // width))
+    prefix = f"INSERT INTO {target} ({_quoted(frame.columns)}) VALUES "  # noqa: S608
+    row_marks = "(" + ", ".join("?" * width) + ")"
+    full = prefix + ", ".join([row_marks] * per_statement)
+    stored = _sqlite_values(frame)
+    for offset in range(0, stored.height, SQLITE_BLOCK_ROWS):
+        block = stored.slice(offset, SQLITE_BLOCK_ROWS)
+        flat = list(
+            chain.from_iterable(zip(*(column.to_list() for column in block.get_columns()), strict=True))
+        )
+        step = per_statement * width
+        whole = len(flat) - len(flat) % step
+        for start in range(0, whole, step):
+            raw.execute(full, flat[start : start + step])
+        if whole < len(flat):
+            rest = (len(flat) - whole) // width
+            raw.execute(prefix + ", ".join([row_marks] * rest), flat[whole:])
+
+
+@contextmanager
+def bulk_indexes(model: type[models.Model], incoming: int) -> Iterator[None]:
+    """Build ``model``'s plain (non-unique) indexes once after a large insert instead of row by row.
+
+    SQLite only, and only when ``incoming`` rows at least match the rows already there: the
+    indexes are dropped and created again inside the caller's transaction, so other connections
+    never see the table without them (they read the last committed state) and a failure rolls the
+    drop back with everything else. Unique constraints stay in place and are enforced per row.
+    """
+    if is_postgres() or not connection.in_atomic_block or incoming == 0:
+        yield
+        return
+    name = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table(model)}")  # noqa: S608
+        existing = cursor.fetchone()[0]
+        if incoming < existing:
+            indexes: list[tuple[str, str]] = []
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                [name],
+            )
+            indexes = cursor.fetchall()
+        for index, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(index)}")
+    yield
+    with timed(f"index {name} ({len(indexes)})"), connection.cursor() as cursor:
+        for _, sql in indexes:
+            cursor.execute(sql)
 
 
 def update_frame(model: type[models.Model], frame: pl.DataFrame) -> None:
@@ -144,6 +221,36 @@ def select_where_in(
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def select_in_portfolio(
+    model: type[models.Model],
+    sql: str,
+    ref_column: str,
+    refs: pl.Series,
+    *,
+    portfolio_id: int,
+    schema: dict[str, Any],
+) -> pl.DataFrame:
+    """Return the rows of ``sql`` (``… WHERE <portfolio_id> = %s``) whose ``ref_column`` is in ``refs``.
+
+    The first column of ``sql`` must be the reference. Set-based: an empty portfolio costs one
+    count; a portfolio not much larger than ``refs`` is read whole in one query and matched in
+    Polars; only a large portfolio receiving a small file is asked in chunks of references.
+    """
+    empty = pl.DataFrame(schema=schema)
+    if refs.len() == 0:
+        return empty
+    in_portfolio = model._default_manager.filter(portfolio_id=portfolio_id).count()
+    if in_portfolio == 0:
+        return empty
+    if in_portfolio <= 4 * refs.len():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [portfolio_id])
+            found = pl.DataFrame(cursor.fetchall(), schema=schema, orient="row")
+        first = next(iter(schema))
+        return found.filter(pl.col(first).is_in(refs.implode()))
+    return select_where_in(f"{sql} AND {ref_column} IN ({{values}})", refs.to_list(), [portfolio_id], schema)
+
+
 def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
     size = POSTGRES_CHUNK if is_postgres() else SQLITE_CHUNK
     for start in range(0, len(values), size):
@@ -158,11 +265,16 @@ def _copy(target: str, frame: pl.DataFrame) -> None:
         copy.write(payload.getbuffer())
 
 
-def _sqlite_rows(frame: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
-    """Return rows with booleans as 0/1 and dates and decimals as text, as Django stores them."""
+def _sqlite_values(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with booleans as 0/1 and dates and decimals as text, as Django stores them."""
     casts = [
         pl.col(name).cast(pl.Int8) if dtype == pl.Boolean else pl.col(name).cast(pl.String)
         for name, dtype in frame.schema.items()
         if dtype == pl.Boolean or dtype == pl.Date or isinstance(dtype, pl.Decimal)
     ]
-    return frame.with_columns(casts).iter_rows()
+    return frame.with_columns(casts)
+
+
+def _sqlite_rows(frame: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """Return rows with booleans as 0/1 and dates and decimals as text, as Django stores them."""
+    return _sqlite_values(frame).iter_rows()

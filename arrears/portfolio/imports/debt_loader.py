@@ -29,12 +29,9 @@ NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 _EXISTING_DEBTS = (
     "SELECT d.external_ref, d.id, d.import_fingerprint, d.currency, r.external_ref "  # noqa: S608
     f"FROM {database.table(Debt)} d JOIN {database.table(Debtor)} r ON r.id = d.debtor_id "
-    "WHERE d.portfolio_id = %s AND d.external_ref IN ({values})"
+    "WHERE d.portfolio_id = %s"
 )
-_EXISTING_DEBTORS = (
-    f"SELECT external_ref, id FROM {database.table(Debtor)} "  # noqa: S608
-    "WHERE portfolio_id = %s AND external_ref IN ({values})"
-)
+_EXISTING_DEBTORS = f"SELECT external_ref, id FROM {database.table(Debtor)} WHERE portfolio_id = %s"  # noqa: S608
 _EXISTING_CONTACTS = (
     f"SELECT debtor_id, kind, value_hash FROM {database.table(ContactPoint)} "  # noqa: S608
     "WHERE debtor_id IN ({values})"
@@ -44,10 +41,13 @@ _EXISTING_CONTACTS = (
 def plan_debts(valid: pl.DataFrame, *, portfolio: Portfolio) -> ImportPlan:
     """Fingerprint ``valid`` rows and classify them against the portfolio's existing debts."""
     rows = valid.with_columns(fingerprint=_fingerprints(valid))
-    existing = database.select_where_in(
+    existing = database.select_in_portfolio(
+        Debt,
         _EXISTING_DEBTS,
-        rows["debt_ref"].to_list(),
-        [portfolio.pk],
+        "d.external_ref",
+        rows["debt_ref"],
+        portfolio_id=portfolio.pk,
+        schema=
         {"debt_ref": pl.String, "debt_id": pl.Int64, "old_fingerprint": pl.String, "old_currency": pl.String,
          "old_debtor_ref": pl.String},
     )  # fmt: skip
@@ -94,37 +94,45 @@ def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, now: datetime, update_
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-seal") as sealer:
         # Sealing contact values needs no database, so it runs while the writes below wait on it.
         sealed = sealer.submit(_sealed_contacts, active, country=portfolio.country)
-        debtor_ids = _upsert_debtors(active, portfolio=portfolio, stamp=stamp)
+        with database.timed("debtors"):
+            debtor_ids = _upsert_debtors(active, portfolio=portfolio, stamp=stamp)
         active = active.join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
-        active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
-        _write_charges(active, stamp=stamp, as_of=now)
-        contacts = sealed.result().join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
-    _write_contact_points(contacts, active, stamp=stamp)
+        with database.timed("debts"):
+            active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
+        with database.timed("ledger"):
+            _write_charges(active, stamp=stamp, as_of=now)
+        with database.timed("waiting for sealed contacts"):
+            contacts = sealed.result().join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
+    with database.timed("contact points"):
+        _write_contact_points(contacts, active, stamp=stamp)
 
 
 def _upsert_debtors(active: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -> pl.DataFrame:
     debtors = active.unique("debtor_ref", keep="first", maintain_order=True)
-    existing = database.select_where_in(
+    existing = database.select_in_portfolio(
+        Debtor,
         _EXISTING_DEBTORS,
-        debtors["debtor_ref"].to_list(),
-        [portfolio.pk],
-        {"debtor_ref": pl.String, "id": pl.Int64},
+        "external_ref",
+        debtors["debtor_ref"],
+        portfolio_id=portfolio.pk,
+        schema={"debtor_ref": pl.String, "id": pl.Int64},
     )
     debtors = debtors.join(existing, on="debtor_ref", how="left", maintain_order="left")
     fresh = debtors.filter(pl.col("id").is_null())
     known = debtors.filter(pl.col("id").is_not_null())
-    new_ids = database.insert_with_ids(
-        Debtor,
-        _debtor_columns(fresh, stamp).with_columns(
-            portfolio_id=pl.lit(portfolio.pk),
-            external_ref=fresh["debtor_ref"],
-            business_condition=pl.lit(""),
-            family_situation=pl.lit(""),
-            financial_situation=pl.lit(""),
-            created_at=pl.lit(stamp),
-        ),
-        portfolio_id=portfolio.pk,
-    )
+    with database.bulk_indexes(Debtor, fresh.height):
+        new_ids = database.insert_with_ids(
+            Debtor,
+            _debtor_columns(fresh, stamp).with_columns(
+                portfolio_id=pl.lit(portfolio.pk),
+                external_ref=fresh["debtor_ref"],
+                business_condition=pl.lit(""),
+                family_situation=pl.lit(""),
+                financial_situation=pl.lit(""),
+                created_at=pl.lit(stamp),
+            ),
+            portfolio_id=portfolio.pk,
+        )
     fresh = fresh.with_columns(new_ids.alias("id"))
     database.update_frame(Debtor, _debtor_columns(known, stamp).with_columns(known["id"]))
     return pl.concat([fresh.select("debtor_ref", "id"), known.select("debtor_ref", "id")]).rename(
@@ -133,17 +141,12 @@ def _upsert_debtors(active: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -
 
 
 def _debtor_columns(debtors: pl.DataFrame, stamp: str) -> pl.DataFrame:
-    national_ids = debtors[value_of("national_id")].to_list()
-    present = [value for value in national_ids if value is not None]
-    encrypted = iter(crypto.encrypt_many(present))
-    hashes = iter(crypto.lookup_hash_many([f"national_id:{value}" for value in present]))
+    national_ids = debtors[value_of("national_id")]
     return debtors.select(
         kind=pl.col(value_of("debtor_type")),
         name=pl.col(value_of("debtor_name")),
-        national_id=pl.Series([next(encrypted) if value else "" for value in national_ids], dtype=pl.String),
-        national_id_hash=pl.Series(
-            [next(hashes) if value else None for value in national_ids], dtype=pl.Int64
-        ),
+        national_id=crypto.encrypt_series(national_ids).fill_null(""),
+        national_id_hash=crypto.lookup_hash_series("national_id:" + national_ids),
         birth_date=pl.col(value_of("birth_date")),
         language=pl.col(value_of("language")),
         region=pl.col(value_of("region")).fill_null(""),
@@ -163,21 +166,22 @@ def _write_debts(
         ),
         pl.col(value_of("instalments")).alias("instalment_count"),
     ]
-    new_ids = database.insert_with_ids(
-        Debt,
-        fresh.select(
-            *terms,
-            portfolio_id=pl.lit(portfolio.pk),
-            debtor_id=pl.col("debtor_id"),
-            external_ref=pl.col("debt_ref"),
-            currency=pl.col(value_of("currency")),
-            status=pl.col(value_of("status")),
-            import_fingerprint=pl.col("fingerprint"),
-            created_at=pl.lit(stamp),
-            updated_at=pl.lit(stamp),
-        ),
-        portfolio_id=portfolio.pk,
-    )
+    with database.bulk_indexes(Debt, fresh.height):
+        new_ids = database.insert_with_ids(
+            Debt,
+            fresh.select(
+                *terms,
+                portfolio_id=pl.lit(portfolio.pk),
+                debtor_id=pl.col("debtor_id"),
+                external_ref=pl.col("debt_ref"),
+                currency=pl.col(value_of("currency")),
+                status=pl.col(value_of("status")),
+                import_fingerprint=pl.col("fingerprint"),
+                created_at=pl.lit(stamp),
+                updated_at=pl.lit(stamp),
+            ),
+            portfolio_id=portfolio.pk,
+        )
     fresh = fresh.with_columns(new_ids.alias("debt_id"))
     status = [pl.col(value_of("status")).alias("status")] if update_status else []
     database.update_frame(
@@ -216,7 +220,8 @@ def _write_charges(active: pl.DataFrame, *, stamp: str, as_of: datetime) -> None
         .sort("debt_id", maintain_order=True)
         .with_columns(posted_at=pl.lit(stamp), source=pl.lit(str(EntrySource.IMPORT)), note=pl.lit(""))
     )
-    database.insert_frame(LedgerEntry, ledger)
+    with database.bulk_indexes(LedgerEntry, ledger.height):
+        database.insert_frame(LedgerEntry, ledger)
 
 
 def _adjustments(changed: pl.DataFrame, *, as_of: datetime) -> pl.DataFrame:
@@ -267,10 +272,9 @@ def _adjustments(changed: pl.DataFrame, *, as_of: datetime) -> pl.DataFrame:
 def _sealed_contacts(active: pl.DataFrame, *, country: str) -> pl.DataFrame:
     """Return the rows' distinct contact values with their lookup hash and encrypted form."""
     candidates = _contact_candidates(active, country=country)
-    lookup = [f"{kind}:{value}" for kind, value in candidates.select("kind", "value").iter_rows()]
+    lookup = candidates.select(pl.concat_str("kind", pl.lit(":"), "value")).to_series()
     return candidates.with_columns(
-        value_hash=pl.Series(crypto.lookup_hash_many(lookup), dtype=pl.Int64),
-        sealed=pl.Series(crypto.encrypt_many(candidates["value"].to_list()), dtype=pl.String),
+        value_hash=crypto.lookup_hash_series(lookup), sealed=crypto.encrypt_series(candidates["value"])
     )
 
 
@@ -289,24 +293,23 @@ def _write_contact_points(contacts: pl.DataFrame, active: pl.DataFrame, *, stamp
     had_kind = existing.select("debtor_id", "kind").unique().with_columns(had=pl.lit(True))
     new_points = new_points.join(had_kind, on=["debtor_id", "kind"], how="left", maintain_order="left")
     first_of_kind = pl.col("value_hash").cum_count().over(["debtor_id", "kind"]) == 1
-    database.insert_frame(
-        ContactPoint,
-        new_points.select(
-            "debtor_id",
-            "kind",
-            value=pl.col("sealed"),
-            value_hash=pl.col("value_hash"),
-            region=pl.col("region").fill_null(""),
-            time_zones=pl.col("time_zones").fill_null("[]"),
-            is_primary=first_of_kind & pl.col("had").is_null(),
-            verified=pl.lit(False),
-            consent=pl.lit("{}"),
-            opt_outs=pl.lit("{}"),
-            do_not_contact=pl.lit(False),
-            source=pl.lit(str(ContactSource.IMPORT)),
-            created_at=pl.lit(stamp),
-        ),
+    rows = new_points.select(
+        "debtor_id",
+        "kind",
+        value=pl.col("sealed"),
+        value_hash=pl.col("value_hash"),
+        region=pl.col("region").fill_null(""),
+        time_zones=pl.col("time_zones").fill_null("[]"),
+        is_primary=first_of_kind & pl.col("had").is_null(),
+        verified=pl.lit(False),
+        consent=pl.lit("{}"),
+        opt_outs=pl.lit("{}"),
+        do_not_contact=pl.lit(False),
+        source=pl.lit(str(ContactSource.IMPORT)),
+        created_at=pl.lit(stamp),
     )
+    with database.bulk_indexes(ContactPoint, rows.height):
+        database.insert_frame(ContactPoint, rows)
 
 
 def _contact_candidates(active: pl.DataFrame, *, country: str) -> pl.DataFrame:
