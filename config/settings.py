@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "arrears.people",
     "arrears.portfolio",
     "arrears.compliance",
+    "arrears.comms",
     "arrears.desk",
     "arrears.cli",
 ]

@@ -1,0 +1,1 @@
+"""Communications: templates, the outbox, the dispatcher and the channels that carry messages."""
