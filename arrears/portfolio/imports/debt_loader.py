@@ -25,6 +25,7 @@ from arrears.portfolio.imports.columns import CHARGE_COLUMNS, DEBT_COLUMNS, PHON
 from arrears.portfolio.imports.result import ImportPlan, RowError
 from arrears.portfolio.models import ContactPoint, Debt, Debtor, LedgerEntry, Portfolio
 
+_HASH = type(hashlib.sha256())
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 _EXISTING_DEBTS = (
     "SELECT d.external_ref, d.id, d.import_fingerprint, d.currency, r.external_ref "  # noqa: S608
@@ -80,8 +81,10 @@ def _conflicts(rows: pl.DataFrame, moved: pl.Expr, recurrency: pl.Expr) -> list[
 def _fingerprints(rows: pl.DataFrame) -> pl.Series:
     """Return the SHA-256 of each row's normalised values (parsed, in a fixed column order)."""
     parts = [pl.col(value_of(name)).cast(pl.String).fill_null("") for name in DEBT_COLUMNS]
-    normalised = rows.select(pl.concat_str(parts, separator="\x1f")).to_series().to_list()
-    return pl.Series("fingerprint", [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in normalised])
+    normalised = rows.select(pl.concat_str(parts, separator="\x1f").cast(pl.Binary)).to_series().to_list()
+    # map() over C callables: no Python code runs per row.
+    digests = map(hashlib.sha256, normalised)
+    return pl.Series("fingerprint", list(map(_HASH.hexdigest, digests)), dtype=pl.String)
 
 
 def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, now: datetime, update_status: bool) -> None:

@@ -147,13 +147,17 @@ def _check_across_columns(frame: pl.DataFrame) -> pl.DataFrame:
 def _check_debtor_agreement(frame: pl.DataFrame) -> pl.DataFrame:
     """Refuse a later row whose debtor type or name differs from the first row of the same debtor_ref."""
     over = "debtor_ref"
-    for name in ("debtor_type", "debtor_name"):
-        first_value = pl.col(value_of(name)).first().over(over)
-        first_row = pl.col(ROW).first().over(over)
+    names = ("debtor_type", "debtor_name")
+    # One window context, so the rows are grouped by debtor_ref once for the three firsts.
+    frame = frame.with_columns(
+        pl.col(ROW).first().over(over).alias("_first_row"),
+        *(pl.col(value_of(name)).first().over(over).alias(f"_first_{name}") for name in names),
+    )
+    for name in names:
         frame = add_rule(
             frame,
             name,
-            pl.col(over).is_not_null() & (pl.col(value_of(name)) != first_value),
-            checks.fill(_("Differs from row %(row)s for the same debtor_ref."), row=first_row),
+            pl.col(over).is_not_null() & (pl.col(value_of(name)) != pl.col(f"_first_{name}")),
+            checks.fill(_("Differs from row %(row)s for the same debtor_ref."), row=pl.col("_first_row")),
         )
-    return frame
+    return frame.drop("_first_row", *(f"_first_{name}" for name in names))
