@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_list, env_secret, env_str
+from config.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ARREARS_VAR_DIR", str(BASE_DIR / "var")))
@@ -157,3 +157,32 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Communications: the outbox's channels (docs/communications.md) ---------------------------
+# Without an SMTP host (or an SMS endpoint, an app webhook) messages go to files under this directory.
+ARREARS_OUTBOX_SINK_DIR = env_str("ARREARS_OUTBOX_SINK_DIR", str(VAR_DIR / "outbox"))
+ARREARS_SMTP_HOST = env_str("ARREARS_SMTP_HOST", "")
+ARREARS_SMTP_PORT = env_int("ARREARS_SMTP_PORT", 25)
+ARREARS_SMTP_USER = env_str("ARREARS_SMTP_USER", "")
+ARREARS_SMTP_PASSWORD = env_secret("ARREARS_SMTP_PASSWORD", "")
+ARREARS_SMTP_STARTTLS = env_bool("ARREARS_SMTP_STARTTLS", False)
+ARREARS_MAIL_FROM = env_str("ARREARS_MAIL_FROM", "collections@example.com")
+ARREARS_MAIL_FROM_NAME = env_str("ARREARS_MAIL_FROM_NAME", "")
+ARREARS_UNSUBSCRIBE_MAILTO = env_str("ARREARS_UNSUBSCRIBE_MAILTO", "")
+ARREARS_UNSUBSCRIBE_URL = env_str("ARREARS_UNSUBSCRIBE_URL", "")
+ARREARS_SMS_SHAPE = env_str("ARREARS_SMS_SHAPE", "generic")
+ARREARS_SMS_ENDPOINT = env_str("ARREARS_SMS_ENDPOINT", "")
+ARREARS_SMS_TOKEN = env_secret("ARREARS_SMS_TOKEN", "")
+ARREARS_SMS_ACCOUNT = env_str("ARREARS_SMS_ACCOUNT", "")
+ARREARS_SMS_FROM = env_str("ARREARS_SMS_FROM", "")
+ARREARS_SMS_CALLBACK_SECRET = env_secret("ARREARS_SMS_CALLBACK_SECRET", "")
+ARREARS_SMS_TIMEOUT = env_int("ARREARS_SMS_TIMEOUT", 10)
+ARREARS_APP_WEBHOOK_URL = env_str("ARREARS_APP_WEBHOOK_URL", "")
+ARREARS_APP_WEBHOOK_SECRET = env_secret("ARREARS_APP_WEBHOOK_SECRET", "")
+ARREARS_LETTER_DIR = env_str("ARREARS_LETTER_DIR", str(VAR_DIR / "letters"))
+ARREARS_PAYMENT_LINK_BASE = env_str("ARREARS_PAYMENT_LINK_BASE", "")
+# The dispatcher: how long a claimed message is someone's, and sends per second per channel (0: no limit).
+ARREARS_DISPATCH_LEASE_SECONDS = env_int("ARREARS_DISPATCH_LEASE_SECONDS", 300)
+ARREARS_RATE_EMAIL = env_int("ARREARS_RATE_EMAIL", 0)
+ARREARS_RATE_SMS = env_int("ARREARS_RATE_SMS", 0)
+ARREARS_RATE_APP = env_int("ARREARS_RATE_APP", 0)

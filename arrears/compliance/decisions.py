@@ -336,3 +336,17 @@ def _write_contact(
         after={"debtor": debtor.external_ref, "type": event.type, "outcome": event.outcome, "at": occurred_at.isoformat()},
     )  # fmt: skip
     return event
+
+
+def record_message_sent(
+    *, debtor: Debtor, contact_point: ContactPoint | None, type: EventType, debts: list[int], at: datetime
+) -> ContactEvent:
+    """Count a message the outbox sent in the contact history (its audit event is the dispatch pass's)."""
+    if contact_point is not None and contact_point.contact_person_id is not None:
+        contact_person_id: int | None = contact_point.contact_person_id
+    else:
+        contact_person_id = None
+    return ContactEvent.objects.create(
+        debtor=debtor, contact_person_id=contact_person_id, contact_point=contact_point, type=type.value,
+        debt_ids=sorted(debts), occurred_at=at, by_entity=policies.get_collector_entity(debtor.portfolio), created_at=at,
+    )  # fmt: skip
