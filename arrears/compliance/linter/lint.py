@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from arrears.compliance.linter.loader import Check, Requirement, default_catalog
 from arrears.compliance.linter.model import LintContext, LintHit, LintResult
@@ -33,16 +33,17 @@ class UnknownLanguage(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    """A phrase in the index, with the check it belongs to and whether it is an exception."""
+    """A phrase in the index: its language, its check, and whether it is an exception."""
 
     phrase: Phrase
+    language: str
     check: Check
     is_exception: bool
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class _Selection:
-    """The checks and requirements of some packs in some languages, indexed for one pass.
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Every phrase of every pack, indexed for one pass over the skeleton (built once).
 
     ``starts`` find the longest first part of any phrase that begins at a skeleton position: a
     trie compiled to a regular expression, one for Latin and one for other first characters, so
@@ -54,8 +55,15 @@ class _Selection:
     starts: tuple[re.Pattern[str], ...]
     by_first_part: dict[str, tuple[_Entry, ...]]
     lengths: tuple[int, ...]
-    patterns: tuple[tuple[Check, re.Pattern[str]], ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Selection:
+    """The checks, patterns and requirements of some packs in some languages."""
+
+    languages: frozenset[str]
     checks: tuple[Check, ...]
+    patterns: tuple[tuple[Check, re.Pattern[str]], ...]
     requirements: tuple[Requirement, ...]
 
 
@@ -92,44 +100,50 @@ def _languages(language: str | None) -> frozenset[str]:
 
 @lru_cache(maxsize=32)
 def _select(packs: frozenset[str], languages: frozenset[str]) -> _Selection:
-    """Gather and index the checks of ``packs`` in ``languages`` (cached per combination)."""
+    """Gather the checks of ``packs`` in ``languages`` (cached per combination)."""
     catalog = default_catalog()
     for name in sorted(packs):
         if name not in catalog:
             raise UnknownPack(name, catalog)
     chosen = [catalog[name] for name in sorted(packs)]
     checks = tuple(check for pack in chosen for check in pack.checks)
-    by_first_part: dict[str, list[_Entry]] = defaultdict(list)
-    for check in checks:
-        for is_exception, phrases in ((False, check.phrases), (True, check.exceptions)):
-            for phrase_language, phrase in phrases:
-                if phrase_language in languages:
-                    by_first_part[phrase.parts[0].skeleton].append(_Entry(phrase, check, is_exception))
-    patterns = tuple(
-        (check, pattern)
-        for check in checks
-        for pattern_language, pattern in check.patterns
-        if pattern_language in languages
-    )
     return _Selection(
-        starts=tuple(
-            re.compile(f"({_trie_pattern(group)})")
-            for group in (
-                [key for key in by_first_part if key[0].isascii()],
-                [key for key in by_first_part if not key[0].isascii()],
-            )
-            if group
-        ),
-        by_first_part={key: tuple(entries) for key, entries in by_first_part.items()},
-        lengths=tuple(sorted({len(key) for key in by_first_part})),
-        patterns=patterns,
+        languages=languages,
         checks=checks,
+        patterns=tuple(
+            (check, pattern)
+            for check in checks
+            for pattern_language, pattern in check.patterns
+            if pattern_language in languages
+        ),
         requirements=tuple(
             requirement
             for pack in chosen
             for requirement in pack.requirements
             if not requirement.languages or requirement.languages & languages
         ),
+    )
+
+
+@cache
+def _index() -> _Index:
+    """Index the phrases and exceptions of the whole catalog by their first part."""
+    by_first_part: dict[str, list[_Entry]] = defaultdict(list)
+    for pack in default_catalog().values():
+        for check in pack.checks:
+            for is_exception, phrases in ((False, check.phrases), (True, check.exceptions)):
+                for language, phrase in phrases:
+                    by_first_part[phrase.parts[0].skeleton].append(
+                        _Entry(phrase, language, check, is_exception)
+                    )
+    groups = (
+        [key for key in by_first_part if key[0].isascii()],
+        [key for key in by_first_part if not key[0].isascii()],
+    )
+    return _Index(
+        starts=tuple(re.compile(f"({_trie_pattern(group)})") for group in groups if group),
+        by_first_part={key: tuple(entries) for key, entries in by_first_part.items()},
+        lengths=tuple(sorted({len(key) for key in by_first_part})),
     )
 
 
@@ -166,16 +180,16 @@ def _find(
 ) -> dict[Check, tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
     """Return, per active check, the normalised spans of its phrases and of its exceptions."""
     found: dict[Check, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = defaultdict(lambda: ([], []))
-    skeleton = normalized.skeleton
-    for starts in selection.starts:
+    skeleton, index, languages = normalized.skeleton, _index(), selection.languages
+    for starts in index.starts:
         match = starts.search(skeleton)
         while match is not None:
             position, longest = match.start(), match.group(1)
-            for length in selection.lengths:
+            for length in index.lengths:
                 if length > len(longest):
                     break
-                for entry in selection.by_first_part.get(longest[:length], ()):
-                    if entry.check in active:
+                for entry in index.by_first_part.get(longest[:length], ()):
+                    if entry.check in active and entry.language in languages:
                         span = find_phrase(normalized, entry.phrase, position)
                         if span is not None:
                             found[entry.check][entry.is_exception].append(span)

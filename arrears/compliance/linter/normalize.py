@@ -2,19 +2,20 @@
 
 Two views are built from the original text:
 
-- the **normalised** text: each character decomposed (NFKD: full-width → half-width, ligatures
-  split, accents dropped), format characters (zero-width spaces, joiners, BOM, soft hyphen) removed,
-  case folded, look-alike Cyrillic/Greek letters mapped to Latin, traditional Chinese characters
-  mapped to simplified ones (OpenCC ``t2s``, character by character), 您 read as 你. Spaces and
-  punctuation stay.
+- the **normalised** text: each character decomposed (NFKD: full-width letters and digits →
+  half-width, ligatures split, accents dropped), format characters (zero-width spaces, joiners,
+  BOM, soft hyphen) removed, case folded, look-alike Cyrillic/Greek letters mapped to Latin,
+  traditional Chinese characters mapped to simplified ones (OpenCC ``t2s``, character by
+  character), 您 read as 你. Spaces and punctuation stay (full-width punctuation as it is).
 - the **skeleton**: the normalised text without separators (anything that is not a letter or a
   digit), with common letter substitutions folded back (``0→o``, ``1 | ! → i``, ``3→e``,
   ``4 @ → a``, ``5 $ → s``; ``l`` and ``i`` are one letter there) in every run of Latin letters
-  and digits that holds a letter (in an all-ASCII text, everywhere: phrases never hold bare numbers). Phrases are found in the
-  skeleton, then checked against the normalised text (word boundaries, how many separators).
+  and digits that holds a letter. Phrases are found in the skeleton, then checked against the
+  normalised text (word boundaries, how many separators, sentence ends).
 
 ``origin[j]`` is the index in the original text of the character that produced normalised
-character ``j``; ``skeleton_index[k]`` the normalised index of skeleton character ``k``.
+character ``j``; ``skeleton_index[k]`` the normalised index of skeleton character ``k``. Both are
+built on first use: a clean text never needs them.
 """
 
 from __future__ import annotations
@@ -36,14 +37,14 @@ _CONFUSABLES = str.maketrans(
     }
 )  # fmt: skip
 # Substitutions folded in the skeleton; ``l`` joins ``i`` because ``1`` and ``|`` stand for either.
-# Digits are folded everywhere: phrases are folded the same way, and numbers are matched by
-# patterns on the normalised text, never in the skeleton.
+# Numbers are matched by patterns on the normalised text, never in the skeleton, so folding the
+# digits of an all-ASCII text wholesale is harmless (phrases are folded the same way).
 _FOLD = str.maketrans(
     {"0": "o", "1": "i", "|": "i", "!": "i", "l": "i", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s"}
 )
 # A substitution symbol stands for a letter when a letter or digit follows it ("j@il", "a$$hole",
 # "$cum"), and a pipe also after one ("jai|"); otherwise it is punctuation ("jail!").
-_SYMBOL_BEFORE_WORD = re.compile(r"[$@!|]+(?=[a-z0-9])|(?<=[a-z0-9])\|+")
+_SYMBOL_FOR_LETTER = re.compile(r"[$@!|]+(?=[a-z0-9])|(?<=[a-z0-9])\|+")
 _WORD_RUN = re.compile(r"[^\W_]+")
 _SEPARATORS = re.compile(r"[\W_]+")
 _LATIN_RUN = re.compile(r"[0-9]*[a-z][0-9a-z]*")
@@ -145,10 +146,7 @@ class NormalizedText:
     def origin(self) -> list[int]:
         """Return, for each normalised character, the index of the original one it came from."""
         if self._origin is None:
-            if self.is_resized:
-                self._origin = [index for index, char in enumerate(self.original) for _ in _cached_char(char)]
-            else:
-                self._origin = list(range(len(self.text)))
+            self._origin = _origin(self.original) if self.is_resized else list(range(len(self.text)))
         return self._origin
 
     @property
@@ -194,9 +192,22 @@ def normalize(original: str) -> NormalizedText:
     return NormalizedText(original, text, skeleton, is_resized=is_resized)
 
 
+def _origin(original: str) -> list[int]:
+    """Map each normalised character to its original index, replaying :func:`normalize`."""
+    origin: list[int] = []
+    last = 0
+    for match in _unstable_characters().finditer(original):
+        start = match.start()
+        origin.extend(range(last, start))
+        origin.extend([start] * len(_cached_char(match.group())))
+        last = start + 1
+    origin.extend(range(last, len(original)))
+    return origin
+
+
 def _mark_symbols(text: str) -> str:
     """Turn the substitution symbols that stand for letters into those letters."""
-    return _SYMBOL_BEFORE_WORD.sub(_fold_match, text)
+    return _SYMBOL_FOR_LETTER.sub(_fold_match, text)
 
 
 def _fold_match(match: re.Match[str]) -> str:

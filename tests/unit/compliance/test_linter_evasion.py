@@ -24,6 +24,7 @@ class TestEvasion:
             ("j\u200ba\u200bi\u200bl", "j\u200ba\u200bi\u200bl"),
             ("ja\u00adil", "ja\u00adil"),
             ("J4IL", "J4IL"),
+            ("j 4 i l", "j 4 i l"),
             ("ja1l", "ja1l"),
             ("j@il", "j@il"),
             ("jai|", "jai|"),
