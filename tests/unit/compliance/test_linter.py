@@ -172,7 +172,20 @@ ORDINARY_TEXTS = [
     "客户称近期住院，已建议其申请困难客户帮扶，暂停催收两周。",
     "尊敬的客戶，您尾號5678的賬戶已逾期，請盡快通過官方渠道還款。",
     "理性消费，切勿以贷养贷。如需帮助，请致电我行客服。",
+    "温馨提示：近期有不法分子冒充银行工作人员实施诈骗，请您提高警惕，不要向任何人透露验证码。",
+    "您好，根据您的申请，我行已为您办理停息挂账，每月还款1,000元，共36期。感谢您的配合。",
+    "We're sorry to hear about your loss. We have put your account on hold for 60 days. When you're "
+    "ready, we can talk about options, including a reduced payment plan or a settlement.",
 ]
+
+# The Regulation F model validation notice (excerpt), sent as a letter.
+MODEL_VALIDATION_NOTICE = """Rockville Collections is a debt collector. We are trying to collect a debt that you owe
+to Bank of Rockville. We will use any information you give us to help collect the debt.
+As of January 2, 2017, you owed: $2,234.56. You were charged this amount in fees: + $25.00.
+How can you dispute the debt? Call or write to us by November 10, 2017, to dispute all or part of
+the debt. If you do not, we will assume that our information is correct.
+Go to www.cfpb.gov/debt-collection to learn more about your rights under federal law.
+Contact us about your payment options."""
 
 
 def ids(result: LintResult) -> set[str]:
@@ -207,6 +220,11 @@ class TestAllowedTexts:
     @pytest.mark.parametrize("text", ORDINARY_TEXTS)
     def test_ordinary_polite_collection_texts_pass_clean(self, text):
         result = lint(text)
+
+        assert result.hits == ()
+
+    def test_the_model_validation_notice_passes_clean_as_a_letter(self):
+        result = lint(MODEL_VALIDATION_NOTICE, packs=["us-regf"], context=LintContext(channel="letter"))
 
         assert result.hits == ()
 
