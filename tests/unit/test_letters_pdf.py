@@ -8,7 +8,15 @@ from pypdf import PdfReader
 
 from arrears.comms.gateways.base import Outgoing
 from arrears.comms.gateways.letters import is_valid_s10, s10_check_digit, tracking_number_for
-from arrears.comms.letters import Letterhead, TableBlock, TableRow, TextBlock, parse_body, render_letter_pdf, sha256_of
+from arrears.comms.letters import (
+    Letterhead,
+    TableBlock,
+    TableRow,
+    TextBlock,
+    parse_body,
+    render_letter_pdf,
+    sha256_of,
+)
 
 LETTER_DATE = date(2026, 3, 31)
 LETTERHEAD = Letterhead(
@@ -129,7 +137,10 @@ class TestParseBody:
     def test_keeps_line_breaks_inside_a_paragraph_and_splits_on_blank_lines(self):
         blocks = parse_body("Dear Ms Li,\r\n\r\n\r\nPay by 15 April.\nOnly into the account below.\n")
 
-        assert blocks == [TextBlock(("Dear Ms Li,",)), TextBlock(("Pay by 15 April.", "Only into the account below."))]
+        assert blocks == [
+            TextBlock(("Dear Ms Li,",)),
+            TextBlock(("Pay by 15 April.", "Only into the account below.")),
+        ]
 
     def test_reads_table_rows_and_rules_the_row_after_a_row_of_dashes(self):
         blocks = parse_body("You owe:\n| Principal | 10.00 |\n| --- | --- |\n| Total | 10.00\nPay soon.")
