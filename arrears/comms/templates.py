@@ -343,12 +343,14 @@ def get_template(*, template_id: int) -> Template:
 def get_debt_by_reference(*, user: Any, reference: str, portfolio_code: str = "") -> Debt:
     """Return the debt with this reference among those ``user`` may see (in one portfolio if named).
 
+    ``user`` None is the command line, which sees every portfolio.
+
     :raises NotFound: when no such debt is visible to ``user``.
     :raises AmbiguousReference: when several portfolios have a debt with this reference.
     """
-    debts = scope_to_user(Debt.objects.select_related("debtor", "portfolio"), user).filter(
-        external_ref=reference.strip()
-    )
+    debts = Debt.objects.select_related("debtor", "portfolio").filter(external_ref=reference.strip())
+    if user is not None:
+        debts = scope_to_user(debts, user)
     if portfolio_code:
         debts = debts.filter(portfolio__code=portfolio_code)
     found = list(debts.order_by("pk")[:2])

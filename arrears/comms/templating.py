@@ -226,7 +226,8 @@ def format_month_day(value: date, language: str) -> str:
     return f"{value.day} {MONTHS_EN[value.month - 1]}"
 
 
-def _display(value: Any, language: str) -> Any:
+def display_value(value: Any, language: str) -> Any:
+    """Return money and dates formatted in ``language``; any other value as it is."""
     if isinstance(value, Money):
         return format_money(value, language)
     if isinstance(value, date):
@@ -241,14 +242,14 @@ def _language_of(context: Context) -> str:
 @pass_context
 def _finalize(context: Context, value: Any) -> Any:
     """Print money and dates in the message's language when a template prints them bare."""
-    return _display(value, _language_of(context))
+    return display_value(value, _language_of(context))
 
 
 def _language_filter(format_value: Callable[[Any, str], str], accepts: type) -> Callable[..., str]:
     @pass_context
     def apply(context: Context, value: Any) -> str:
         if not isinstance(value, accepts):
-            return str(_display(value, _language_of(context)))
+            return str(display_value(value, _language_of(context)))
         return format_value(value, _language_of(context))
 
     return apply

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import arrears.desk.templates_views as templates_views
 from arrears.desk import compliance_views, views
 
 app_name = "desk"
@@ -20,4 +21,13 @@ urlpatterns = [
     path("payments/<int:payment_id>/reverse/", views.reverse_payment, name="reverse_payment"),
     path("audit/", views.audit_log, name="audit"),
     path("import/", views.import_file, name="import"),
+]
+urlpatterns += [
+    path("templates/", templates_views.templates_list, name="templates"),
+    path("templates/new/", templates_views.create_template, name="create_template"),
+    path("templates/<int:template_id>/", templates_views.template_edit, name="template_edit"),
+    path(
+        "versions/<int:version_id>/approve/", templates_views.approve_template_version, name="approve_version"
+    ),
+    path("versions/<int:version_id>/retire/", templates_views.retire_template_version, name="retire_version"),
 ]
