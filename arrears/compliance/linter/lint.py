@@ -218,7 +218,7 @@ def _hit(normalized: NormalizedText, check: Check, span: tuple[int, int]) -> Lin
     start, end = normalized.original_span(*span)
     rule = check.rule
     return LintHit(
-        rule.id, check.severity, start, end, normalized.original[start:end], rule.title, rule.source
+        rule.id, check.severity, start, end, normalized.original[start:end], dict(rule.title), rule.source
     )
 
 
@@ -273,7 +273,9 @@ def _missing(
         if requirement.applies(context) and not _satisfies(normalized, requirement, context):
             rule = requirement.rule
             hits.append(
-                LintHit(rule.id, requirement.severity, 0, 0, "", rule.title, rule.source, is_missing=True)
+                LintHit(
+                    rule.id, requirement.severity, 0, 0, "", dict(rule.title), rule.source, is_missing=True
+                )
             )
     return hits
 
