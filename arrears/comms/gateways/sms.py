@@ -120,10 +120,16 @@ class HttpPool:
         self.timeout = timeout
         self._tls = ssl.create_default_context() if parts.scheme == "https" else None
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: set[http.client.HTTPConnection] = set()
 
     def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
         connection = getattr(self._local, "connection", None)
         if connection is not None and self._local.pid == os.getpid():
+            if connection.sock is None:  # closed by close_all(); it reopens on its next request
+                with self._lock:
+                    self._open.add(connection)
+                return connection, False
             return connection, True
         if self._tls is not None:
             connection = http.client.HTTPSConnection(
@@ -132,6 +138,8 @@ class HttpPool:
         else:
             connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         self._local.connection, self._local.pid = connection, os.getpid()
+        with self._lock:
+            self._open.add(connection)
         return connection, False
 
     def close(self) -> None:
@@ -139,6 +147,15 @@ class HttpPool:
         connection = getattr(self._local, "connection", None)
         self._local.connection = None
         if connection is not None:
+            with self._lock:
+                self._open.discard(connection)
+            connection.close()
+
+    def close_all(self) -> None:
+        """Close every thread's connection (at shutdown); each thread reconnects on its next request."""
+        with self._lock:
+            connections, self._open = self._open, set()
+        for connection in connections:
             connection.close()
 
     def post(self, body: bytes, headers: dict[str, str]) -> Answer:
@@ -222,6 +239,10 @@ class SmsGateway:
             "Content-Type": "application/json; charset=utf-8",
             "Accept": "application/json",
         }
+
+    def close(self) -> None:
+        """Close the kept-alive connections of every thread."""
+        self.pool.close_all()
 
     def build_request(self, outgoing: Outgoing) -> tuple[bytes, dict[str, str]]:
         """Return the body and headers that carry ``outgoing`` in the configured shape."""

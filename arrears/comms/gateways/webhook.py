@@ -71,6 +71,10 @@ class AppWebhookGateway:
         """
         return cls()
 
+    def close(self) -> None:
+        """Close the kept-alive connections of every thread."""
+        self.pool.close_all()
+
     def build_request(self, outgoing: Outgoing) -> tuple[bytes, dict[str, str]]:
         """Return the signed body and headers for ``outgoing``."""
         payload = {
