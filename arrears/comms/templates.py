@@ -150,9 +150,8 @@ def check_text(*, subject: str, body: str, channel: str, language: str) -> tuple
         raise TemplateRefused([describe_problem(problem) for problem in problems])
     rendered = _render_or_refuse(subject, body, sample_variables(language))
     context = LintContext(channel=channel, sender_names=_sample_senders(language))
-    lint_language = templating.language_key(language)
-    fixed = lint(templating.literal_text(f"{subject}\n{body}"), language=lint_language, context=context)
-    result = lint(f"{rendered.subject}\n{rendered.body}", language=lint_language, context=context)
+    fixed = lint(templating.literal_text(f"{subject}\n{body}"), language=None, context=context)
+    result = lint(f"{rendered.subject}\n{rendered.body}", language=None, context=context)
     blocking = [
         hit for hit in (*fixed.hits, *result.hits) if hit.severity is Severity.BLOCK and not hit.is_missing
     ]
@@ -398,7 +397,8 @@ def _lint_for(debt: Debt, rendered: templating.Rendered, *, channel: str, langua
         sender_names=(portfolio.creditor_name, policies.get_collector_entity(portfolio)),
     )
     text = f"{rendered.subject}\n{rendered.body}"
-    return lint(text, language=templating.language_key(language), packs=packs, context=context)
+    # Both languages' rules: a Chinese name or note inside an English text is checked too.
+    return lint(text, language=None, packs=packs, context=context)
 
 
 def _sample_senders(language: str) -> tuple[str, ...]:

@@ -337,10 +337,14 @@ def _problems(part: str, source: str) -> list[TemplateProblem]:
         tree = ENVIRONMENT.parse(source)
     except TemplateSyntaxError as exc:
         return [TemplateProblem(part, exc.lineno or 1, "syntax", exc.message or str(exc))]
-    undeclared = find_undeclared_variables(tree)
-    problems = [*_unknown_variables(part, tree, undeclared), *_forbidden(part, tree)]
-    problems.extend(_unknown_filters(part, tree))
-    problems.extend(_bad_attributes(part, tree, undeclared))
+    problems = [*_forbidden(part, tree), *_unknown_filters(part, tree)]
+    if not problems:
+        try:
+            undeclared = find_undeclared_variables(tree)
+        except TemplateSyntaxError as exc:
+            return [TemplateProblem(part, exc.lineno or 1, "syntax", exc.message or str(exc))]
+        problems.extend(_unknown_variables(part, tree, undeclared))
+        problems.extend(_bad_attributes(part, tree, undeclared))
     return sorted(set(problems), key=lambda problem: (problem.line, problem.kind, problem.detail))
 
 
