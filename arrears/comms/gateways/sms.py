@@ -18,6 +18,7 @@ import base64
 import http.client
 import json
 import os
+import socket
 import ssl
 import threading
 from dataclasses import dataclass
@@ -99,6 +100,35 @@ class Answer:
         return value if isinstance(value, dict) else None
 
 
+class _Connection(http.client.HTTPConnection):
+    """An HTTP connection that writes each request (headers and body) in one packet."""
+
+    _held: list[bytes] | None = None
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def send(self, data: Any) -> None:
+        if self._held is not None and isinstance(data, bytes):
+            self._held.append(data)
+            return
+        super().send(data)
+
+    def post_at_once(self, path: str, body: bytes, headers: dict[str, str]) -> None:
+        """Send a POST as one write: http.client writes headers and body apart, which costs a packet."""
+        self._held = []
+        try:
+            self.request("POST", path, body=body, headers=headers)
+        finally:
+            held, self._held = self._held, None
+        self.send(b"".join(held))
+
+
+class _TlsConnection(_Connection, http.client.HTTPSConnection):
+    """The same over TLS."""
+
+
 _STALE = (
     http.client.RemoteDisconnected,
     http.client.CannotSendRequest,
@@ -121,9 +151,9 @@ class HttpPool:
         self._tls = ssl.create_default_context() if parts.scheme == "https" else None
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: set[http.client.HTTPConnection] = set()
+        self._open: set[_Connection] = set()
 
-    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
+    def _connection(self) -> tuple[_Connection, bool]:
         connection = getattr(self._local, "connection", None)
         if connection is not None and self._local.pid == os.getpid():
             if connection.sock is None:  # closed by close_all(); it reopens on its next request
@@ -132,11 +162,9 @@ class HttpPool:
                 return connection, False
             return connection, True
         if self._tls is not None:
-            connection = http.client.HTTPSConnection(
-                self.host, self.port, timeout=self.timeout, context=self._tls
-            )
+            connection = _TlsConnection(self.host, self.port, timeout=self.timeout, context=self._tls)
         else:
-            connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            connection = _Connection(self.host, self.port, timeout=self.timeout)
         self._local.connection, self._local.pid = connection, os.getpid()
         with self._lock:
             self._open.add(connection)
@@ -169,7 +197,7 @@ class HttpPool:
         while True:
             connection, reused = self._connection()
             try:
-                connection.request("POST", self.path, body=body, headers=headers)
+                connection.post_at_once(self.path, body, headers)
                 response = connection.getresponse()
                 data = response.read()
             except TimeoutError:
