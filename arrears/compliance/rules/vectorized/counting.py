@@ -69,10 +69,10 @@ def _counted_calls(variant: int, days: int) -> pl.Expr:
 
 
 def _per_particular_debt(prepared: Prepared, events: pl.DataFrame) -> pl.DataFrame:
-    """Return (pid, particular, eid) for events that concern one of the planned call's particular debts."""
+    """Return (pid, eid, particular) for events that concern one of the planned call's particular debts."""
     return (
         events.select("pid", "eid")
-        .join(prepared.event_particulars, on="eid")
+        .join(prepared.call_event_particulars, on="eid")
         .join(prepared.plan_particulars, on=["pid", "particular"])
     )
 

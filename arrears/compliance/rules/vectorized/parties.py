@@ -69,7 +69,7 @@ def check_us_third_parties(
     locating = others.filter(~_COLLECTS).select("pid", "case_id", "person", "at", "by")
     history = (
         locating.join(
-            prepared.full_history(locating.select("case_id", "person"), on=["case_id", "person"]),
+            prepared.full_history(locating),
             on=["case_id", "person"],
             suffix="_event",
         )
@@ -118,9 +118,9 @@ def _debtor_reachable(
     planned = others.select(
         "pid", "case_id", "consumer", "at", zone=f"primary_{variant}", today=f"today_{variant}"
     )
-    events = prepared.full_history(
-        planned.select("case_id", person="consumer"), on=["case_id", "person"]
-    ).select("case_id", "seq", "type", "outcome", event_at="at")
+    events = prepared.full_history(planned.select("case_id", person="consumer")).select(
+        "case_id", "seq", "type", "outcome", event_at="at"
+    )
     history = planned.join(events, on="case_id").filter(pl.col("event_at") < pl.col("at"))
     history = history.with_columns(day=local_date(history, at="event_at", zone="zone"))
     failed = (
@@ -156,10 +156,8 @@ def check_time_barred_suit(
     rule: TimeBarredSuitRule, prepared: Prepared, context: RuleContext
 ) -> pl.DataFrame:
     """Refuse a suit on a time-barred debt."""
-    suits = prepared.plan.filter(pl.col("action") == Action.LAWSUIT.value).select(
-        "pid", "case_id", debt="concerned"
-    )
-    barred = suits.explode("debt", empty_as_null=False).join(
+    suits = prepared.plan.filter(pl.col("action") == Action.LAWSUIT.value)
+    barred = prepared.concerned(suits).join(
         prepared.frames.debts.filter(pl.col("time_barred")).select("case_id", "debt"), on=["case_id", "debt"]
     )
     return fired(barred.unique("pid"), rule.code)
@@ -167,10 +165,11 @@ def check_time_barred_suit(
 
 def check_workplace(rule: WorkplaceRule, prepared: Prepared, context: RuleContext) -> pl.DataFrame:
     """Refuse contact at work when the employer prohibits it."""
-    at_work = pl.col("workplace_contacts").list.contains(pl.col("contact")).fill_null(False)
-    return fired(
-        prepared.plan.filter(pl.col("is_consumer") & pl.col("employer_prohibits") & at_work), rule.code
+    prohibited = prepared.plan.filter(pl.col("is_consumer") & pl.col("employer_prohibits")).join(
+        prepared.frames.cases.select("case_id", "workplace_contacts"), on="case_id"
     )
+    at_work = pl.col("workplace_contacts").list.contains(pl.col("contact")).fill_null(False)
+    return fired(prohibited.filter(at_work), rule.code)
 
 
 _open_hold = (pl.col("start_at") <= pl.col("at")) & (
@@ -185,7 +184,6 @@ def check_holds(codes: Mapping[HoldType, HoldCode], prepared: Prepared, context:
         "case_id",
         "at",
         "action",
-        "concerned",
         "is_permitted",
         proposal_person="person",
         proposal_contact="contact",
@@ -200,16 +198,22 @@ def check_holds(codes: Mapping[HoldType, HoldCode], prepared: Prepared, context:
         .then(~pl.col("is_permitted"))
         .otherwise(pl.col("person") == pl.col("proposal_person"))
         & (
-            (pl.col("debts").list.len() == 0)
-            | (pl.col("debts").list.set_intersection("concerned").list.len() > 0)
-        )
-        & (
             pl.col("contact").is_null()
             | pl.col("proposal_contact").is_null()
             | (pl.col("contact") == pl.col("proposal_contact"))
         )
     )
-    covering = joined.filter(covers)
+    candidates = joined.filter(covers).with_row_index("hit")
+    # A hold on some debts covers the action when they meet the debts it concerns.
+    scoped = candidates.filter(pl.col("debts").list.len() > 0)
+    meeting = (
+        scoped.select("hit", "pid", debt="debts")
+        .explode("debt", empty_as_null=False)
+        .join(prepared.concerned(scoped).select("pid", "debt"), on=["pid", "debt"])
+    )
+    covering = pl.concat(
+        [candidates.filter(pl.col("debts").list.len() == 0), candidates.join(meeting, on="hit", how="semi")]
+    )
     mapped = {hold_type.value: codes[hold_type] for hold_type in codes}
     code = hold_type.replace_strict(
         {name: hold.code for name, hold in mapped.items()},

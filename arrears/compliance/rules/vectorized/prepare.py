@@ -105,46 +105,84 @@ class Prepared:
     # --- persons and the planned actions ---------------------------------------------------------
 
     @cached_property
+    def _persons(self) -> pl.DataFrame:
+        """Return the persons with an integer `person_key` and the zones they are judged in.
+
+        A person without zones has the consumer's (RULES.md: a third party's zones default to the
+        consumer's); the pack's default zone, if any, comes per variant in `person_zones`.
+        """
+        persons = self.frames.persons.with_row_index("person_key")
+        consumer_zones = persons.join(
+            self.frames.cases.select("case_id", person="consumer"), on=["case_id", "person"]
+        ).select("case_id", consumer_zones="zones")
+        return persons.join(consumer_zones, on="case_id", how="left").select(
+            "person_key", "case_id", "person", "relation",
+            zones=pl.when(pl.col("zones").list.len() > 0).then("zones").otherwise("consumer_zones"),
+        )  # fmt: skip
+
+    def person_zones(self, variant: int) -> pl.DataFrame:
+        """Return (person_key, zone): each person's candidate zones in this variant, primary first."""
+        cached = self._person_zones.get(variant)
+        if cached is None:
+            known = (
+                self._persons.select("person_key", zone="zones")
+                .explode("zone", empty_as_null=False)
+                .drop_nulls()
+            )
+            default_zone = self.variants[variant]
+            if default_zone:
+                unknown = self._persons.filter(pl.col("zones").fill_null([]).list.len() == 0)
+                known = pl.concat([known, unknown.select("person_key", zone=pl.lit(default_zone, pl.String))])
+            cached = known
+            self._person_zones[variant] = cached
+        return cached
+
+    @cached_property
+    def _person_zones(self) -> dict[int, pl.DataFrame]:
+        return {}
+
+    @cached_property
     def people(self) -> pl.DataFrame:
-        """Return each person's relation, and per variant their zones and primary zone."""
-        consumers = self.frames.cases.join(
-            self.frames.persons.select("case_id", pl.col("person").alias("consumer"), consumer_zones="zones"),
-            on=["case_id", "consumer"],
-            how="left",
-        ).select("case_id", "consumer_zones")
-        people = self.frames.persons.join(consumers, on="case_id", how="left")
-        for variant, default_zone in enumerate(self.variants):
-            fallback = pl.lit([default_zone] if default_zone else [], dtype=pl.List(pl.String))
-            zones = (
-                pl.when(pl.col("zones").list.len() > 0)
-                .then("zones")
-                .when(pl.col("consumer_zones").list.len() > 0)
-                .then("consumer_zones")
-                .otherwise(fallback)
+        """Return each person's key, relation, and per variant their zone count and primary zone."""
+        people = self._persons.drop("zones")
+        for variant in range(len(self.variants)):
+            per_person = (
+                self.person_zones(variant)
+                .group_by("person_key")
+                .agg(
+                    pl.col("zone").first().alias(f"primary_{variant}"),
+                    pl.len().alias(f"zone_count_{variant}"),
+                )
             )
-            people = people.with_columns(zones.alias(f"zones_{variant}")).with_columns(
-                pl.col(f"zones_{variant}").list.first().fill_null("UTC").alias(f"primary_{variant}")
+            people = people.join(per_person, on="person_key", how="left").with_columns(
+                pl.col(f"primary_{variant}").fill_null("UTC"), pl.col(f"zone_count_{variant}").fill_null(0)
             )
-        return people.drop("zones", "consumer_zones")
+        return people
 
     @cached_property
     def plan(self) -> pl.DataFrame:
-        """Return the planned actions with `pid`, the person's facts, local dates and consents."""
-        case_debts = self.frames.debts.group_by("case_id").agg(case_debts="debt")
+        """Return the planned actions with `pid`, the person's facts, local dates and consents.
+
+        :raises UnknownPerson: when an action names a person its case does not have.
+        """
+        planned = self.planned.select(pl.exclude("debts")).with_row_index("pid")
         plan = (
-            self.planned.with_row_index("pid")
-            .join(self.people, on=["case_id", "person"], how="left")
-            .join(self.frames.cases, on="case_id", how="left")
-            .join(case_debts, on="case_id", how="left")
+            planned.join(self.people, on=["case_id", "person"], how="left")
+            .join(
+                self.frames.cases.select("case_id", "consumer", "employer_prohibits"),
+                on="case_id",
+                how="left",
+            )
             .with_columns(
-                concerned=pl.when(pl.col("debts").list.len() > 0).then("debts").otherwise("case_debts"),
                 is_consumer=pl.col("relation") == Relation.CONSUMER.value,
                 counts_as_consumer=relation_is(CONSUMER_EQUIVALENT),
                 is_guarantor=pl.col("relation") == Relation.GUARANTOR.value,
                 is_permitted=relation_is(PERMITTED_PERSONS),
             )
-            .drop("case_debts")
         )
+        unknown = plan.filter(pl.col("person_key").is_null())
+        if not unknown.is_empty():
+            raise UnknownPerson(unknown.select("case_id", "person").row(0))
         for variant in range(len(self.variants)):
             plan = plan.with_columns(
                 local_date(plan, at="at", zone=f"primary_{variant}").alias(f"today_{variant}")
@@ -156,8 +194,8 @@ class Prepared:
         """Return (pid, time): the local time of each planned action in each candidate zone."""
         cached = self._zone_times.get(variant)
         if cached is None:
-            exploded = self.plan.select("pid", "at", zone=f"zones_{variant}").explode(
-                "zone", empty_as_null=False
+            exploded = self.plan.select("pid", "person_key", "at").join(
+                self.person_zones(variant), on="person_key"
             )
             cached = exploded.select("pid", time=local_clock(exploded, at="at", zone="zone").dt.time())
             self._zone_times[variant] = cached
@@ -167,11 +205,40 @@ class Prepared:
     def _zone_times(self) -> dict[int, pl.DataFrame]:
         return {}
 
+    def concerned(self, pids: pl.DataFrame) -> pl.DataFrame:
+        """Return (pid, debt): the debts each given planned action concerns (all the case's if none named)."""
+        debts = (
+            self.planned.select("case_id", "debts")
+            .with_row_index("pid")
+            .join(pids.select("pid").unique(), on="pid")
+        )
+        return _debts_concerned(debts, self.frames.debts, "pid")
+
     @cached_property
     def plan_particulars(self) -> pl.DataFrame:
         """Return (pid, particular): the particular debts each planned call concerns."""
-        calls = self.plan.filter(pl.col("action") == "call").select("pid", "case_id", debt="concerned")
-        return _particulars(calls.explode("debt", empty_as_null=False), self.frames.debts, "pid")
+        calls = self.plan.filter(pl.col("action") == "call").select("pid")
+        return self._particulars(self.concerned(calls), "pid")
+
+    def _particulars(self, concerned: pl.DataFrame, key: str) -> pl.DataFrame:
+        """Return (key, particular) from (key, case_id, debt), each particular once per key."""
+        particulars = concerned.join(self._debt_codes, on=["case_id", "debt"]).select(key, "particular")
+        # Only debts sharing a group can name one particular debt twice.
+        return particulars.unique() if self._has_groups else particulars
+
+    @cached_property
+    def _debt_codes(self) -> pl.DataFrame:
+        """Return (case_id, debt, particular) with the particular debt as an integer code.
+
+        Codes are shared across cases; that is harmless, as every join on them is within a case.
+        """
+        return self.frames.debts.select(
+            "case_id", "debt", particular=pl.col("particular").rank("dense").cast(pl.UInt32)
+        )
+
+    @cached_property
+    def _has_groups(self) -> bool:
+        return bool((self.frames.debts["particular"] != self.frames.debts["debt"]).any())
 
     # --- consents ---------------------------------------------------------------------------------
 
@@ -224,20 +291,23 @@ class Prepared:
     # --- the history ------------------------------------------------------------------------------
 
     @cached_property
-    def recent(self) -> pl.DataFrame:
-        """Return the events the counting rules may look at, with local dates and counted flags."""
+    def _recent_events(self) -> pl.DataFrame:
+        """Return the events the counting rules may look at (by moment), with an `eid`."""
         if self.plan.is_empty():
             return self.frames.events.clear().with_row_index("eid")
         first = self.plan["at"].min() - timedelta(days=self.span_days) - _MARGIN  # type: ignore[operator]
         last = self.plan["at"].max()
+        return self.frames.events.filter(pl.col("at").is_between(first, last, closed="left")).with_row_index(
+            "eid"
+        )
+
+    @cached_property
+    def recent(self) -> pl.DataFrame:
+        """Return the recent events with their person's key, local dates and counted flags."""
+        people = self.people.select("case_id", "person", "person_key", "relation", "^primary_.*$")
         recent = (
-            self.frames.events.filter(pl.col("at").is_between(first, last, closed="left"))
-            .with_row_index("eid")
-            .join(
-                self.people.select("case_id", "person", "relation", "^primary_.*$"),
-                on=["case_id", "person"],
-                how="left",
-            )
+            self._recent_events.select(pl.exclude("debts"))
+            .join(people, on=["case_id", "person"], how="left")
             .with_columns(is_permitted=relation_is(PERMITTED_PERSONS).fill_null(False))
         )
         for variant in range(len(self.variants)):
@@ -259,45 +329,44 @@ class Prepared:
         )
 
     @cached_property
-    def event_particulars(self) -> pl.DataFrame:
-        """Return (eid, particular): the particular debts each recent call concerns."""
-        calls = self.recent.filter(pl.col("type").cast(pl.String).str.starts_with("call_"))
-        case_debts = self.frames.debts.group_by("case_id").agg(case_debts="debt")
-        concerned = (
-            calls.select("eid", "case_id", "debts")
-            .join(case_debts, on="case_id", how="left")
-            .select(
-                "eid",
-                "case_id",
-                debt=pl.when(pl.col("debts").list.len() > 0).then("debts").otherwise("case_debts"),
-            )
-        )
-        return _particulars(concerned.explode("debt", empty_as_null=False), self.frames.debts, "eid")
+    def call_event_particulars(self) -> pl.DataFrame:
+        """Return (eid, particular) for the recent calls the Reg F prongs may count against a planned call."""
+        calls = self.history.filter(
+            (pl.col("action") == "call")
+            & pl.col("event_type").cast(pl.String).str.starts_with("call_")
+            & (pl.col("event_by") == pl.col("by"))
+        ).select("eid")
+        events = self._recent_events.select("eid", "case_id", "debts").join(calls.unique(), on="eid")
+        return self._particulars(_debts_concerned(events, self.frames.debts, "eid"), "eid")
 
     @cached_property
     def history(self) -> pl.DataFrame:
         """Return each planned action joined with the recent events of its person strictly before it."""
         plan = self.plan.select(
-            "pid", "case_id", "person", "at", "action", "by", "contact", "is_permitted", "is_consumer",
+            "pid", "person_key", "at", "action", "by", "contact", "is_permitted", "is_consumer",
             "^today_.*$", "^consent_.*$",
         )  # fmt: skip
         events = self.recent.select(
-            "eid", "case_id", "person", "outcome", "^date_.*$", "^counted_.*$",
+            "eid", "person_key", "outcome", "^date_.*$", "^counted_.*$",
             event_at="at", event_type="type", event_by="by", event_contact="contact",
         )  # fmt: skip
-        return plan.join(events, on=["case_id", "person"]).filter(
+        return plan.join(events, on="person_key").filter(
             pl.col("event_at") < pl.col("at"),
             pl.col("event_at") >= pl.col("at") - timedelta(days=self.span_days) - _MARGIN,
         )
 
-    def full_history(self, keys: pl.DataFrame, *, on: list[str]) -> pl.DataFrame:
-        """Return every event (any age) of the given (case, person) keys."""
-        return self.frames.events.join(keys.unique(), on=on, how="semi")
+    def full_history(self, keys: pl.DataFrame) -> pl.DataFrame:
+        """Return every event (any age) of the given (case_id, person) keys."""
+        cases = self.frames.events.join(keys.select("case_id").unique(), on="case_id", how="semi")
+        return cases.join(keys.select("case_id", "person").unique(), on=["case_id", "person"], how="semi")
 
 
-def _particulars(exploded: pl.DataFrame, debts: pl.DataFrame, key: str) -> pl.DataFrame:
-    return (
-        exploded.join(debts.select("case_id", "debt", "particular"), on=["case_id", "debt"])
-        .select(key, "particular")
-        .unique()
-    )
+class UnknownPerson(KeyError):
+    """A planned action that names a person its case does not have (the scalar engine's KeyError)."""
+
+
+def _debts_concerned(frame: pl.DataFrame, debts: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Return (key, case_id, debt) from (key, case_id, debts): an empty list means all the case's debts."""
+    named = frame.filter(pl.col("debts").list.len() > 0).explode("debts", empty_as_null=False)
+    every = frame.filter(pl.col("debts").list.len() == 0).join(debts.select("case_id", "debt"), on="case_id")
+    return pl.concat([named.select(key, "case_id", debt="debts"), every.select(key, "case_id", "debt")])

@@ -20,7 +20,7 @@ def check_window(rule: WindowRule, prepared: Prepared, context: RuleContext) -> 
     applies = action_in(rule.actions)
     if rule.waived_by:
         applies &= ~pl.col(consent_column(rule.waived_by, variant))
-    candidates = prepared.plan.filter(applies).select("pid", zone_count=pl.col(f"zones_{variant}").list.len())
+    candidates = prepared.plan.filter(applies).select("pid", zone_count=f"zone_count_{variant}")
     missing = fired(candidates.filter(pl.col("zone_count") == 0), rule.missing_code or rule.code)
     outside = (
         prepared.zone_times(variant)
@@ -41,7 +41,7 @@ def check_preferences(rule: PreferencesRule, prepared: Prepared, context: RuleCo
     """Refuse actions outside any of the person's own convenient times, in every candidate zone."""
     variant = context.variant
     candidates = prepared.plan.filter(
-        action_in(TIMED_ACTIONS) & (pl.col(f"zones_{variant}").list.len() > 0)
+        action_in(TIMED_ACTIONS) & (pl.col(f"zone_count_{variant}") > 0)
     ).select("pid", "case_id", "person")
     preferences = prepared.frames.preferences.with_row_index("preference")
     outside = (
