@@ -235,13 +235,70 @@ def preview_contacts(
     return checks
 
 
+@dataclass(frozen=True)
+class ContactRequest:
+    """One contact to decide in a batch (the outbox's due messages)."""
+
+    debtor: Debtor
+    action: Action
+    at: datetime
+    contact_point: ContactPoint | None = None
+    debts: tuple[Debt, ...] = ()
+
+
+def check_contacts(
+    requests: list[ContactRequest], *, now: datetime, source: str, actor: Any = None
+) -> list[ContactCheck]:
+    """Decide many contacts with one read per table; keep the refusals with one audit event.
+
+    The same decisions as `check_contact`, for a batch: the outbox checks every due message again
+    at send time this way.
+    """
+    portfolios = {request.debtor.portfolio_id: request.debtor.portfolio for request in requests}
+    collectors = {pk: policies.get_collector_entity(portfolio) for pk, portfolio in portfolios.items()}
+    rules = {pk: policies.get_policy(portfolio) for pk, portfolio in portfolios.items()}
+    cases = history.load_cases(
+        debtor_ids=[request.debtor.pk for request in requests],
+        collectors={request.debtor.pk: collectors[request.debtor.portfolio_id] for request in requests},
+        now=now,
+    )
+    checks, refusals = [], []
+    for request in requests:
+        proposal, person_id = _proposal(
+            debtor=request.debtor, action=request.action, at=request.at,
+            collector=collectors[request.debtor.portfolio_id], contact_point=request.contact_point,
+            contact_person=None, debts=list(request.debts), purpose=None,
+        )  # fmt: skip
+        policy = rules[request.debtor.portfolio_id]
+        check = ContactCheck(decide(cases[request.debtor.pk], proposal, policy), proposal, policy.label)
+        checks.append(check)
+        if not check.is_allowed:
+            refusals.append(
+                _decision_row(request.debtor, check, person_id, request.contact_point, source, actor, now)
+            )
+    if refusals:
+        _record_decisions(refusals, actor=actor, now=now)
+    return checks
+
+
 @transaction.atomic
-def _record_decision(
-    debtor: Debtor, check: ContactCheck, person_id: int | None, contact_point: ContactPoint | None, *,
-    source: str, actor: Any, now: datetime,
+def _record_decisions(rows: list[ContactDecision], *, actor: Any, now: datetime) -> None:
+    ContactDecision.objects.bulk_create(rows)
+    reasons: dict[str, int] = {}
+    for row in rows:
+        for code in row.reasons:
+            reasons[code] = reasons.get(code, 0) + 1
+    record_event(
+        actor=actor, action="compliance.refuse_contacts", target=("contact_decisions", len(rows)), now=now,
+        reason=", ".join(sorted(reasons)), after={"count": len(rows), "reasons": reasons},
+    )  # fmt: skip
+
+
+def _decision_row(
+    debtor: Debtor, check: ContactCheck, person_id: int | None, contact_point: ContactPoint | None, source: str,
+    actor: Any, now: datetime,
 ) -> ContactDecision:  # fmt: skip
-    decided_for = actor if getattr(actor, "pk", None) is not None else None
-    row = ContactDecision.objects.create(
+    return ContactDecision(
         debtor=debtor,
         contact_person_id=person_id,
         contact_point=contact_point,
@@ -253,9 +310,18 @@ def _record_decision(
         next_allowed_at=check.verdict.next_allowed_at,
         policy=check.policy,
         source=source,
-        decided_for=decided_for,
+        decided_for=actor if getattr(actor, "pk", None) is not None else None,
         created_at=now,
     )
+
+
+@transaction.atomic
+def _record_decision(
+    debtor: Debtor, check: ContactCheck, person_id: int | None, contact_point: ContactPoint | None, *,
+    source: str, actor: Any, now: datetime,
+) -> ContactDecision:  # fmt: skip
+    row = _decision_row(debtor, check, person_id, contact_point, source, actor, now)
+    row.save()
     record_event(
         actor=actor, action="compliance.refuse_contact" if check.decision is Decision.DENY else "compliance.flag_contact",
         target=row, now=now, portfolio_id=debtor.portfolio_id, reason=", ".join(check.verdict.reasons),
@@ -338,15 +404,23 @@ def _write_contact(
     return event
 
 
-def record_message_sent(
-    *, debtor: Debtor, contact_point: ContactPoint | None, type: EventType, debts: list[int], at: datetime
+def sent_message_event(
+    *,
+    debtor: Debtor,
+    contact_point: ContactPoint | None,
+    type: EventType,
+    debts: list[int],
+    at: datetime,
+    by: str,
 ) -> ContactEvent:
-    """Count a message the outbox sent in the contact history (its audit event is the dispatch pass's)."""
-    if contact_point is not None and contact_point.contact_person_id is not None:
-        contact_person_id: int | None = contact_point.contact_person_id
-    else:
-        contact_person_id = None
-    return ContactEvent.objects.create(
+    """Return (unsaved) the contact-history row of a message the outbox sent."""
+    contact_person_id = contact_point.contact_person_id if contact_point is not None else None
+    return ContactEvent(
         debtor=debtor, contact_person_id=contact_person_id, contact_point=contact_point, type=type.value,
-        debt_ids=sorted(debts), occurred_at=at, by_entity=policies.get_collector_entity(debtor.portfolio), created_at=at,
+        debt_ids=sorted(debts), occurred_at=at, by_entity=by, created_at=at,
     )  # fmt: skip
+
+
+def record_sent_messages(events: list[ContactEvent]) -> None:
+    """Count messages the outbox sent in the contact history (the dispatch pass's audit event covers them)."""
+    ContactEvent.objects.bulk_create(events)

@@ -1,4 +1,7 @@
-"""The gateways the worker uses, built from settings: real providers, or file sinks for the demo."""
+"""The gateways the worker uses, built from settings: real providers, or file sinks for the demo.
+
+Letters are always PDFs written to ARREARS_LETTER_DIR (the print shop collects the day's batch).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from arrears.comms.gateways import letters, sms, webhook
 from arrears.comms.gateways.base import Gateway, Outgoing, Sent, TransientFailure
 from arrears.comms.gateways.email import EmailSettings, FileSinkGateway, SmtpGateway
 
@@ -57,31 +61,21 @@ def build_gateways() -> dict[str, Gateway]:
         gateways["email"] = FileSinkGateway(sink / "email", email_settings())
     gateways["sms"] = _sms_gateway() or JsonFileSink("sms", sink / "sms")
     gateways["app"] = _app_gateway() or JsonFileSink("app", sink / "app")
-    gateways["letter"] = _letter_gateway() or JsonFileSink("letter", sink / "letter")
+    gateways["letter"] = _letter_gateway()
     return gateways
 
 
 def _sms_gateway() -> Gateway | None:
-    if not getattr(settings, "ARREARS_SMS_ENDPOINT", ""):
+    if not (settings.ARREARS_SMS_ENDPOINT or settings.ARREARS_SMS_ACCOUNT):
         return None
-    try:
-        from arrears.comms.gateways import sms
-    except ImportError:  # pragma: no cover - the module ships with the package
-        return None
-    return sms.SmsGateway.from_settings()  # type: ignore[attr-defined]
+    return sms.SmsGateway.from_settings()
 
 
 def _app_gateway() -> Gateway | None:
-    if not getattr(settings, "ARREARS_APP_WEBHOOK_URL", ""):
+    if not settings.ARREARS_APP_WEBHOOK_URL:
         return None
-    from arrears.comms.gateways import webhook
-
-    return webhook.AppWebhookGateway.from_settings()  # type: ignore[attr-defined]
+    return webhook.AppWebhookGateway.from_settings()
 
 
-def _letter_gateway() -> Gateway | None:
-    try:
-        from arrears.comms.gateways import letters
-    except ImportError:  # pragma: no cover
-        return None
-    return letters.LetterGateway.from_settings()  # type: ignore[no-any-return]
+def _letter_gateway() -> Gateway:
+    return letters.LetterGateway.from_settings()

@@ -29,6 +29,10 @@ class Command(LocalizedCommand):
         parser.add_argument("--poll", type=float, default=1.0, help="Seconds between passes when idle.")
         parser.add_argument("--batch", type=int, default=200, help="Messages claimed per pass.")
         parser.add_argument(
+            "--senders", type=int, default=settings.ARREARS_DISPATCH_SENDERS,
+            help="Threads sending at once (each keeps its own connection to the provider).",
+        )  # fmt: skip
+        parser.add_argument(
             "--lease", type=int, default=settings.ARREARS_DISPATCH_LEASE_SECONDS,
             help="Seconds before a message claimed by a vanished worker is sent again (same idempotency key).",
         )  # fmt: skip
