@@ -56,7 +56,8 @@ class TestCatalogue:
             catalogue = gettext.GNUTranslations(compiled)
         msgids = {str(entry["msgid"]) for entry in po_entries()[1:]}
 
-        missing = [msgid for msgid in msgids if catalogue.gettext(msgid) == msgid and msgid != "API"]
+        same_in_both = {"API", "SHA-256", "PDF SHA-256"}  # the same words in Chinese text
+    missing = [msgid for msgid in msgids if catalogue.gettext(msgid) == msgid and msgid not in same_in_both]
 
         assert missing == []
 
