@@ -130,8 +130,14 @@ def get_contact_point_of(*, debtor: Debtor, point_id: int | None) -> ContactPoin
 
     :raises NotFound: for a contact point of another debtor.
     """
-    if point_id is None:
-        return None
+    return None if point_id is None else get_contact_point(debtor=debtor, point_id=point_id)
+
+
+def get_contact_point(*, debtor: Debtor, point_id: int) -> ContactPoint:
+    """Return one of the debtor's contact points.
+
+    :raises NotFound: for a contact point of another debtor.
+    """
     try:
         return debtor.contact_points.get(pk=point_id)
     except ContactPoint.DoesNotExist:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from arrears.comms.models import Purpose
 from arrears.compliance.models import EVENT_LABELS, HOLD_LABELS, OUTCOME_LABELS
 from arrears.portfolio.models import Debtor
 
@@ -75,3 +76,22 @@ class ContactLogForm(_DebtorForm):
     ) -> None:
         super().__init__(*args, debtor=debtor, **kwargs)
         self.fields["contact_point"].choices = [("", "—"), *point_labels]  # type: ignore[attr-defined]
+
+
+class SendMessageForm(_DebtorForm):
+    """Send a templated message about one debt to one contact point (its channel follows the point)."""
+
+    contact_point = forms.ChoiceField(label=_("Contact point"))
+    purpose = forms.ChoiceField(label=_("Message"), choices=Purpose.choices)
+    debt = forms.ChoiceField(label=_("About debt"))
+
+    def __init__(
+        self, *args: Any, debtor: Debtor, point_labels: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, debtor=debtor, **kwargs)
+        self.fields["contact_point"].choices = point_labels  # type: ignore[attr-defined]
+        debts = [
+            (str(debt.pk), f"{debt.external_ref} ({debt.get_product_display()})")
+            for debt in debtor.debts.order_by("pk")
+        ]
+        self.fields["debt"].choices = debts  # type: ignore[attr-defined]

@@ -15,10 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from arrears.comms import outbox, sending, templates
+from arrears.comms import queries as comms_queries
 from arrears.compliance import decisions, holds, queries
 from arrears.compliance.rules.vocabulary import EventType, HoldType, Outcome
 from arrears.core import errors
-from arrears.desk.compliance_forms import ContactLogForm, HoldForm, LiftHoldForm
+from arrears.desk.compliance_forms import ContactLogForm, HoldForm, LiftHoldForm, SendMessageForm
+from arrears.desk.templatetags.desk_format import on_own_clock
 from arrears.desk.views import refusals_as_http
 from arrears.portfolio import queries as portfolio_queries
 from arrears.portfolio.models import Debtor
@@ -46,6 +49,10 @@ def _page(request: HttpRequest, debtor: Debtor, **forms: Any) -> TemplateRespons
     view = queries.get_compliance_view(user=request.user, debtor_id=debtor.pk, now=timezone.now())
     context = {
         "view": view,
+        "messages_sent": comms_queries.list_messages(debtor=debtor),
+        "replies": comms_queries.list_replies(debtor=debtor),
+        "send_form": forms.get("send_form")
+        or SendMessageForm(debtor=debtor, point_labels=_point_labels(request, debtor)),
         "hold_form": forms.get("hold_form") or HoldForm(debtor=debtor),
         "lift_form": LiftHoldForm(),
         "contact_form": forms.get("contact_form")
@@ -141,3 +148,40 @@ def record_contact(request: HttpRequest, debtor_id: int) -> HttpResponse:
             messages.success(request, _("Contact recorded."))
             return redirect("desk:debtor_compliance", debtor_id=debtor.pk)
     return _page(request, debtor, contact_form=form, refusal=refusal)
+
+
+@login_required
+@require_POST
+@refusals_as_http
+def send_message(request: HttpRequest, debtor_id: int) -> HttpResponse:
+    debtor = portfolio_queries.get_debtor(user=request.user, debtor_id=debtor_id)
+    form = SendMessageForm(request.POST, debtor=debtor, point_labels=_point_labels(request, debtor))
+    refusal = None
+    if form.is_valid():
+        now, data = timezone.now(), form.cleaned_data
+        try:
+            queued = sending.send_template(
+                debt=queries.list_debts_of(debtor=debtor, debt_ids=[int(data["debt"])])[0],
+                contact_point=queries.get_contact_point(debtor=debtor, point_id=int(data["contact_point"])),
+                purpose=data["purpose"], now=now, actor=request.user,
+            )  # fmt: skip
+        except outbox.MessageRefused as exc:
+            refusal = exc.check
+            form.add_error(None, str(exc))
+        except (errors.DomainError, templates.NoApprovedTemplate) as exc:
+            form.add_error(None, str(exc))
+        else:
+            if queued.rescheduled_from is not None:
+                messages.info(
+                    request,
+                    _("Message queued; the rules move it to %(moment)s.")
+                    % {
+                        "moment": on_own_clock(
+                            queued.message.not_before.astimezone(ZoneInfo(debtor.portfolio.time_zone))
+                        )
+                    },
+                )
+            else:
+                messages.success(request, _("Message queued."))
+            return redirect("desk:debtor_compliance", debtor_id=debtor.pk)
+    return _page(request, debtor, send_form=form, refusal=refusal)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("debtors/<int:debtor_id>/contact/", compliance_views.debtor_compliance, name="debtor_compliance"),
     path("debtors/<int:debtor_id>/holds/", compliance_views.place_hold, name="place_hold"),
     path("debtors/<int:debtor_id>/contacts/", compliance_views.record_contact, name="record_contact"),
+    path("debtors/<int:debtor_id>/messages/", compliance_views.send_message, name="send_message"),
     path("holds/<int:hold_id>/lift/", compliance_views.lift_hold, name="lift_hold"),
     path("contact-points/<int:point_id>/", views.update_contact_point, name="update_contact_point"),
     path("debts/<int:debt_id>/", views.debt_detail, name="debt"),

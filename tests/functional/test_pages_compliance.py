@@ -127,3 +127,44 @@ class TestHoldsOnThePage:
         assert response.status_code == 403
         hold.refresh_from_db()
         assert hold.ends_at is None
+
+
+class TestSendMessageFromThePage:
+    @time_machine.travel(MORNING_IN_SHANGHAI, tick=False)
+    def test_a_collector_sends_the_friendly_reminder_and_sees_it_queued_with_its_text(
+        self, client, collector, debtor, phone
+    ):
+        from arrears.comms.defaults import install_default_templates
+        from arrears.comms.models import Message
+        from tests.factories.portfolio import DebtFactory
+
+        install_default_templates(now=MORNING_IN_SHANGHAI)
+        debt = DebtFactory(debtor=debtor, portfolio=debtor.portfolio)
+
+        response = client.post(
+            reverse("desk:send_message", args=[debtor.pk]),
+            {"contact_point": phone.pk, "purpose": "friendly_reminder", "debt": debt.pk},
+            follow=True,
+        )
+
+        message = Message.objects.get()
+        assert (message.channel, message.status, message.created_by) == ("sms", "queued", collector)
+        assert f'data-testid="message-{message.pk}"' in response.content.decode()
+
+    @time_machine.travel(MORNING_IN_SHANGHAI, tick=False)
+    def test_without_an_approved_template_the_page_says_so_and_queues_nothing(
+        self, client, collector, debtor, phone
+    ):
+        from arrears.comms.models import Message
+        from tests.factories.portfolio import DebtFactory
+
+        debt = DebtFactory(debtor=debtor, portfolio=debtor.portfolio)
+
+        response = client.post(
+            reverse("desk:send_message", args=[debtor.pk]),
+            {"contact_point": phone.pk, "purpose": "friendly_reminder", "debt": debt.pk},
+        )
+
+        assert response.status_code == 200
+        assert 'role="alert"' in response.content.decode()
+        assert not Message.objects.exists()
