@@ -138,7 +138,7 @@ class ContactCheckOut(Schema):
     policy: str
 
 
-def _check_out(check: decisions.ContactCheck) -> ContactCheckOut:
+def check_out(check: decisions.ContactCheck) -> ContactCheckOut:
     return ContactCheckOut(
         decision=check.decision.value,
         reasons=[
@@ -171,7 +171,7 @@ def check_contact(request: HttpRequest, debtor_id: int, payload: ContactCheckIn)
         debts=queries.list_debts_of(debtor=debtor, debt_ids=payload.debt_ids), purpose=payload.purpose,
         source="api", actor=request.user,
     )  # fmt: skip
-    return _check_out(check)
+    return check_out(check)
 
 
 class ContactIn(Schema):
@@ -215,7 +215,7 @@ def record_contact(request: HttpRequest, debtor_id: int, payload: ContactIn) -> 
             with_consent=payload.with_consent, reviewed=payload.reviewed,
         )  # fmt: skip
     except (decisions.ContactRefused, decisions.ContactNeedsReview) as exc:
-        return Status(409, RefusalOut(detail=str(exc), check=_check_out(exc.check)))
+        return Status(409, RefusalOut(detail=str(exc), check=check_out(exc.check)))
     return Status(
         201, ContactOut(id=event.pk, type=event.type, outcome=event.outcome, occurred_at=event.occurred_at)
     )

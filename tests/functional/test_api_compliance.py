@@ -164,3 +164,37 @@ class TestContactsOfRealDebtors:
         assert refused.status_code == 403
         assert lifted.status_code == 200 and lifted.json()["ends_at"] is not None
         assert Hold.objects.get().lifted_by is not None
+
+
+class TestMessagesOverTheApi:
+    @time_machine.travel(datetime(2026, 3, 31, 2, 0, tzinfo=UTC), tick=False)
+    def test_queue_a_reminder_once_per_key_and_list_it(self, collector, debtor):
+        from arrears.comms.defaults import install_default_templates
+        from tests.factories.portfolio import DebtFactory
+
+        install_default_templates(now=datetime(2026, 3, 31, 2, 0, tzinfo=UTC))
+        debt = DebtFactory(debtor=debtor, portfolio=debtor.portfolio)
+        phone = ContactPointFactory(debtor=debtor)
+        body = {"contact_point_id": phone.pk, "purpose": "friendly_reminder", "idempotency_key": "crm-1"}
+
+        first = post_json(collector, f"/api/v1/debts/{debt.pk}/messages", body)
+        again = post_json(collector, f"/api/v1/debts/{debt.pk}/messages", body)
+
+        assert (first.status_code, again.status_code) == (201, 200)
+        assert first.json()["id"] == again.json()["id"] and first.json()["channel"] == "sms"
+        listed = collector.get(f"/api/v1/debtors/{debtor.pk}/messages").json()
+        assert [message["id"] for message in listed] == [first.json()["id"]]
+
+    def test_without_an_approved_template_the_answer_is_409(self, collector, debtor):
+        from tests.factories.portfolio import DebtFactory
+
+        debt = DebtFactory(debtor=debtor, portfolio=debtor.portfolio)
+        phone = ContactPointFactory(debtor=debtor)
+
+        response = post_json(
+            collector,
+            f"/api/v1/debts/{debt.pk}/messages",
+            {"contact_point_id": phone.pk, "purpose": "friendly_reminder"},
+        )
+
+        assert response.status_code == 409
