@@ -143,7 +143,7 @@ def _sqlite_insert(target: str, frame: pl.DataFrame) -> None:
 def bulk_indexes(model: type[models.Model], incoming: int) -> Iterator[None]:
     """Build ``model``'s plain (non-unique) indexes once after a large insert instead of row by row.
 
-    SQLite only, and only when ``incoming`` rows at least match the rows already there: the
+    SQLite only, and only when ``incoming`` rows are at least four times the rows already there: the
     indexes are dropped and created again inside the caller's transaction, so other connections
     never see the table without them (they read the last committed state) and a failure rolls the
     drop back with everything else. Unique constraints stay in place and are enforced per row.
@@ -155,7 +155,7 @@ def bulk_indexes(model: type[models.Model], incoming: int) -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {table(model)}")  # noqa: S608
         existing = cursor.fetchone()[0]
-        if incoming < existing:
+        if incoming < 4 * existing:
             indexes: list[tuple[str, str]] = []
         else:
             cursor.execute(
