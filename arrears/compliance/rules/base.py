@@ -31,6 +31,10 @@ class Finding:
     missing_fact: str | None = None
 
 
+# The longest counting window (7 local days) plus a day of zone offsets and a day of slack.
+RECENT_SPAN = timedelta(days=9)
+
+
 class Context:
     """One proposal seen through one pack: the person, their zones and the history before it."""
 
@@ -77,11 +81,17 @@ class Context:
     # --- the person's history ------------------------------------------------------------------
 
     @cached_property
+    def recent(self) -> tuple[Event, ...]:
+        """Return the history the counting rules can see: no window of theirs spans more than 7 local days."""
+        since = self.proposal.at - RECENT_SPAN
+        return tuple(event for event in self.history if event.at >= since)
+
+    @cached_property
     def calls_to_person(self) -> tuple[tuple[Event, date], ...]:
-        """Return outbound calls to this person, each with its local date."""
+        """Return recent outbound calls to this person, each with its local date."""
         return tuple(
             (event, self.local_date(event.at))
-            for event in self.history
+            for event in self.recent
             if event.type is EventType.CALL_OUTBOUND and event.person == self.person.id
         )
 

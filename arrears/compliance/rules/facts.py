@@ -154,7 +154,9 @@ class CaseFacts:
 
     def history_before(self, moment: datetime) -> tuple[Event, ...]:
         """Return the events strictly before a moment, oldest first: proposals see only the past."""
-        return tuple(event for event in self.events if event.at < moment)
+        return tuple(
+            sorted((event for event in self.events if event.at < moment), key=lambda event: event.at)
+        )
 
     def purpose_of(self, proposal: Proposal) -> Purpose:
         """Return the proposal's purpose: collecting from the consumer and guarantors, else locating."""

@@ -81,7 +81,7 @@ class PostConversationRule(Rule):
             return
         concerned = context.case.particular_debts(context.proposal.debts)
         latest: date | None = None
-        for event in context.history:
+        for event in context.recent:
             if (
                 event.person != context.person.id
                 or event.by != context.proposal.by
@@ -200,7 +200,7 @@ class ChannelCapRule(Rule):
         event_type = EVENT_OF_ACTION[self.action]
         days = [
             context.local_date(event.at)
-            for event in context.history
+            for event in context.recent
             if event.type is event_type and event.person == context.person.id
         ]
         span = 1 if self.per == "day" else 7
