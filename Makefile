@@ -32,9 +32,12 @@ demo: install assets
 	$(DEMO_ENV) $(BIN)/arrears demo --seed $(DEMO_SEED) --debtors $(DEMO_DEBTORS)
 	$(MAKE) --no-print-directory serve
 
+# The server and the worker together; the worker sends the outbox into files under var/outbox/.
 serve:
 	@echo "Arrears is at http://127.0.0.1:8000  (Ctrl-C stops it)"
-	$(DEMO_ENV) $(BIN)/arrears runserver 127.0.0.1:8000 --insecure
+	@echo "Messages the worker sends land in var/outbox/ (e-mail .eml, SMS and app .json) and var/letters/ (PDF)."
+	@$(DEMO_ENV) $(BIN)/arrears worker & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(DEMO_ENV) $(BIN)/arrears runserver 127.0.0.1:8000 --insecure
 
 # Browser tests drive Debian's Chromium (never a downloaded browser), with CJK fonts for Chinese pages.
 browser:

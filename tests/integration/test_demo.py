@@ -158,3 +158,14 @@ class TestDemoCompliance:
         disputed = Debt.objects.filter(status=DebtStatus.DISPUTED).count()
         assert Hold.objects.filter(type="dispute").count() == disputed > 0
         assert ContactEvent.objects.filter(type="call_outbound").exists()
+
+    def test_the_default_templates_are_approved_and_a_few_reminders_are_queued_once(self):
+        from arrears.comms.models import Message, TemplateVersion
+
+        _run_demo()
+        _run_demo()
+
+        assert TemplateVersion.objects.filter(status="approved").count() >= 30
+        reminders = Message.objects.filter(source="demo", purpose="friendly_reminder")
+        assert 4 <= reminders.count() <= 20
+        assert reminders.count() == reminders.values("debt").distinct().count()

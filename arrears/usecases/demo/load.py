@@ -42,6 +42,7 @@ from arrears.usecases.demo.generate import (
     generate_demo,
     generate_in_background,
 )
+from arrears.usecases.demo.messages import add_messages
 from arrears.usecases.demo.users import DemoUser, ensure_demo_users
 
 BATCH = 2000
@@ -101,6 +102,7 @@ def load_demo(*, seed: int, debtors: int, as_of: date, with_users: bool, now: da
         portfolio.code: portfolio for portfolio in Portfolio.objects.filter(code__in=PORTFOLIO_CODES)
     }
     users = ensure_demo_users(portfolios=portfolios, now=now) if with_users else []
+    add_messages(list(portfolios.values()), now=now)
     _record_run(seed, as_of, counts, users, now=now)
     return DemoSummary(seed=seed, as_of=as_of, portfolios=counts, users=users)
 
