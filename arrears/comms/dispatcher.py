@@ -180,7 +180,8 @@ def _dispatch_one(
     except TransientFailure as exc:
         return _retry(message, str(exc), now)
     except PermanentFailure as exc:
-        return _Outcome(message, "failed", MessageEventKind.FAILED, str(exc))
+        kind = MessageEventKind.BOUNCED if message.channel == "email" else MessageEventKind.FAILED
+        return _Outcome(message, "failed", kind, str(exc))
     except Exception as exc:
         return _retry(message, f"{type(exc).__name__}: {exc}", now)
     return _Outcome(message, "sent", MessageEventKind.SENT, sent.detail, sent=sent, by=check.proposal.by)
