@@ -24,7 +24,9 @@ def run_due_jobs(*, now: datetime) -> list[str]:
 def pending_print_days(*, now: datetime) -> list[tuple[int, date]]:
     """Return the (portfolio, day) pairs with sent letters not yet in a batch, for days already over."""
     unbatched = Message.objects.filter(
-        channel=MessageChannel.LETTER, status__in=[MessageStatus.SENT, MessageStatus.DELIVERED], print_batch=None
+        channel=MessageChannel.LETTER,
+        status__in=[MessageStatus.SENT, MessageStatus.DELIVERED],
+        print_batch=None,
     ).values_list("debtor__portfolio_id", "sent_at")
     zones: dict[int, ZoneInfo] = {}
     pending: set[tuple[int, date]] = set()
@@ -32,7 +34,9 @@ def pending_print_days(*, now: datetime) -> list[tuple[int, date]]:
         if sent_at is None:
             continue
         if portfolio_id not in zones:
-            zones[portfolio_id] = ZoneInfo(Portfolio.objects.values_list("time_zone", flat=True).get(pk=portfolio_id))
+            zones[portfolio_id] = ZoneInfo(
+                Portfolio.objects.values_list("time_zone", flat=True).get(pk=portfolio_id)
+            )
         zone = zones[portfolio_id]
         day = sent_at.astimezone(zone).date()
         if day < now.astimezone(zone).date():

@@ -57,7 +57,9 @@ class TestCatalogue:
         msgids = {str(entry["msgid"]) for entry in po_entries()[1:]}
 
         same_in_both = {"API", "SHA-256", "PDF SHA-256"}  # the same words in Chinese text
-        missing = [msgid for msgid in msgids if catalogue.gettext(msgid) == msgid and msgid not in same_in_both]
+        missing = [
+            msgid for msgid in msgids if catalogue.gettext(msgid) == msgid and msgid not in same_in_both
+        ]
 
         assert missing == []
 
