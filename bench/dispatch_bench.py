@@ -1,25 +1,26 @@
 """Benchmark the dispatcher: e-mails to a local SMTP sink and SMS to a local HTTP gateway.
 
-    .venv/bin/python bench/dispatch_bench.py [--messages 3000] [--runs 3] [--channels email,sms]
+    .venv/bin/python bench/dispatch_bench.py [--messages 3000] [--runs 3] [--channels email,sms] [--workers 1]
 
 Each run seeds a fresh SQLite database (var/bench/dispatch.sqlite3) with queued messages — each to
-its own debtor, checked by the compliance decision again at send time as in production — and
-times `dispatch_due` until all are sent, in a child process. The sinks run in this process: an
-aiosmtpd server and a stdlib HTTP server answering like the generic SMS gateway. Prints
-messages/s per run and the median.
+its own debtor, checked by the compliance decision again at send time as in production — then
+starts `--workers` dispatcher processes on it (as `arrears worker` would run) and times from the
+first one's start to the last one's end, until all are sent. The sinks: an aiosmtpd server in
+this process, and a minimal asyncio HTTP server in its own process answering like the generic SMS
+gateway (so the sink is not what is measured). Prints messages/s per run and the median.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,8 @@ Message.objects.bulk_create([Message(debtor=debtor, contact_point=point, channel
 """
 
 
-def child(channel: str, count: int) -> None:
+def seed(channel: str, count: int) -> None:
+    """Migrate a fresh database and queue `count` messages of `channel`, each to its own debtor."""
     import django
 
     django.setup()
@@ -60,54 +62,91 @@ def child(channel: str, count: int) -> None:
 
     call_command("migrate", verbosity=0)
     exec(SEED.replace("COUNT", str(count)).replace("CHANNEL", repr(channel)), {})  # noqa: S102 - the fixed seed above
+
+
+def dispatch() -> None:
+    """Run the dispatcher until nothing is due; print when it started and ended and what it sent."""
+    import django
+
+    django.setup()
     from django.conf import settings
 
     from arrears.comms import dispatcher
     from arrears.comms.gateways.registry import build_gateways
-    from arrears.comms.models import Message
 
     gateways = build_gateways()
-    started = time.perf_counter()
-    while dispatcher.dispatch_due(
-        gateways=gateways, limit=1000, senders=settings.ARREARS_DISPATCH_SENDERS
-    ).claimed:
-        pass
-    elapsed = time.perf_counter() - started
-    sent = Message.objects.filter(status="sent").count()
-    print(json.dumps({"channel": channel, "sent": sent, "seconds": elapsed, "per_second": sent / elapsed}))
+    started, sent = time.time(), 0
+    while True:
+        report = dispatcher.dispatch_due(
+            gateways=gateways, limit=500, senders=settings.ARREARS_DISPATCH_SENDERS
+        )
+        if not report.claimed:
+            break
+        sent += report.outcomes["sent"]
+    print(json.dumps({"started": started, "ended": time.time(), "sent": sent}))
 
 
-class GatewayHandler(BaseHTTPRequestHandler):
-    """Answer like the generic SMS gateway: 200 with an id (keep-alive, no Nagle delay)."""
-
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        self.rfile.read(length)
-        body = json.dumps({"id": f"sms-{time.monotonic_ns()}"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
+def _content_length(head: bytes) -> int:
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
 
 
-def run_once(channel: str, count: int, env: dict[str, str]) -> dict[str, float]:
+class FastGateway(asyncio.Protocol):
+    """A minimal keep-alive HTTP/1.1 gateway answering 200 with an id: the sink must not be the bottleneck."""
+
+    counter = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        self.buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (head_end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            end = head_end + 4 + _content_length(self.buffer[:head_end])
+            if len(self.buffer) < end:
+                return
+            self.buffer = self.buffer[end:]
+            FastGateway.counter += 1
+            body = b'{"id": "sms-%d"}' % FastGateway.counter
+            answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+            self.transport.write(answer % (len(body), body))  # type: ignore[attr-defined]
+
+
+def serve_fast_gateway(port_queue: multiprocessing.Queue[int]) -> None:
+    """Run the fast gateway in its own process (its own interpreter lock) and report its port."""
+
+    async def serve() -> None:
+        server = await asyncio.get_running_loop().create_server(FastGateway, "127.0.0.1", 0)
+        port_queue.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+def run_once(channel: str, count: int, workers: int, env: dict[str, str]) -> dict[str, float]:
+    """Seed a fresh database, then time `workers` dispatcher processes sharing it until all is sent."""
     database = VAR / "dispatch.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     child_env = {**env, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_SETTINGS_MODULE": "config.settings",
                  "ARREARS_DEV": "1", "ARREARS_VAR_DIR": str(VAR)}  # fmt: skip
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", channel, "--messages", str(count)],
-        env=child_env, check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    return dict(json.loads(output.strip().splitlines()[-1]))
+    subprocess.run(
+        [sys.executable, __file__, "--seed", channel, "--messages", str(count)], env=child_env, check=True
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--dispatch"], env=child_env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(workers)
+    ]
+    results = [json.loads(process.communicate()[0].strip().splitlines()[-1]) for process in processes]
+    seconds = max(result["ended"] for result in results) - min(result["started"] for result in results)
+    sent = sum(result["sent"] for result in results)
+    return {"sent": sent, "seconds": seconds, "per_second": sent / seconds}
 
 
 def main() -> None:
@@ -117,32 +156,40 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--channels", default="email,sms")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help="Dispatcher processes sharing the outbox.")
+    parser.add_argument("--seed", help=argparse.SUPPRESS)
+    parser.add_argument("--dispatch", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
-    if options.child:
-        child(options.child, options.messages)
+    if options.seed:
+        seed(options.seed, options.messages)
+        return
+    if options.dispatch:
+        dispatch()
         return
     VAR.mkdir(parents=True, exist_ok=True)
     from tests.support.smtp import start_smtp_sink
 
     controller, _sink = start_smtp_sink()
-    gateway = ThreadingHTTPServer(("127.0.0.1", 0), GatewayHandler)
-    threading.Thread(target=gateway.serve_forever, daemon=True).start()
+    ports: multiprocessing.Queue[int] = multiprocessing.Queue()
+    gateway = multiprocessing.Process(target=serve_fast_gateway, args=(ports,), daemon=True)
+    gateway.start()
     env = {**os.environ, "ARREARS_SMTP_HOST": "127.0.0.1", "ARREARS_SMTP_PORT": str(controller.port),
-           "ARREARS_SMS_ENDPOINT": f"http://127.0.0.1:{gateway.server_port}/send", "ARREARS_SMS_TOKEN": "bench"}  # fmt: skip
+           "ARREARS_SMS_ENDPOINT": f"http://127.0.0.1:{ports.get(timeout=10)}/send", "ARREARS_SMS_TOKEN": "bench"}  # fmt: skip
     try:
         for channel in options.channels.split(","):
             rates = []
             for run in range(1, options.runs + 1):
-                result = run_once(channel, options.messages, env)
+                result = run_once(channel, options.messages, options.workers, env)
                 rates.append(result["per_second"])
                 print(
                     f"{channel} run {run}: {result['sent']:.0f} sent in {result['seconds']:.2f} s = {result['per_second']:,.0f}/s"
                 )
-            print(f"{channel} median: {statistics.median(rates):,.0f} messages/s")
+            print(
+                f"{channel} median: {statistics.median(rates):,.0f} messages/s ({options.workers} worker(s))"
+            )
     finally:
         controller.stop()
-        gateway.shutdown()
+        gateway.terminate()
 
 
 if __name__ == "__main__":

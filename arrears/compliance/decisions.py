@@ -7,13 +7,14 @@ happened, refusing outbound contacts the decision does not allow. Refusals and f
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -422,5 +423,35 @@ def sent_message_event(
 
 
 def record_sent_messages(events: list[ContactEvent]) -> None:
-    """Count messages the outbox sent in the contact history (the dispatch pass's audit event covers them)."""
-    ContactEvent.objects.bulk_create(events)
+    """Count messages the outbox sent in the contact history (the dispatch pass's audit event covers them).
+
+    One prepared INSERT executed for all rows: at the dispatcher's rates `bulk_create`'s per-field
+    preparation costs more than the send itself.
+    """
+    if not events:
+        return
+    ops = connection.ops
+    columns = ("debtor_id", "contact_person_id", "contact_point_id", "type", "outcome", "debt_ids", "occurred_at",
+               "by_entity", "with_consent", "recorded_by_id", "note", "created_at")  # fmt: skip
+    rows = [
+        (
+            event.debtor_id,
+            event.contact_person_id,
+            event.contact_point_id,
+            event.type,
+            event.outcome,
+            json.dumps(event.debt_ids),
+            ops.adapt_datetimefield_value(event.occurred_at),
+            event.by_entity,
+            event.with_consent,
+            event.recorded_by_id,
+            event.note,
+            ops.adapt_datetimefield_value(event.created_at),
+        )
+        for event in events
+    ]
+    table = ops.quote_name(ContactEvent._meta.db_table)
+    names = ", ".join(ops.quote_name(column) for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 - fixed names

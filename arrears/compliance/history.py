@@ -54,7 +54,12 @@ def load_cases(
     """Read many debtors' facts for decisions at or after `now`, one query per table."""
     ids = sorted(set(debtor_ids))
     points: dict[int, list[ContactPoint]] = defaultdict(list)
-    for point in ContactPoint.objects.filter(debtor_id__in=ids).order_by("debtor_id", "-is_primary", "pk"):
+    points_rows = (
+        ContactPoint.objects.filter(debtor_id__in=ids)
+        .defer("value")
+        .order_by("debtor_id", "-is_primary", "pk")
+    )
+    for point in points_rows:
         points[point.debtor_id].append(point)
     persons: dict[int, list[ContactPerson]] = defaultdict(list)
     for person in ContactPerson.objects.filter(debtor_id__in=ids).order_by("pk"):
