@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -218,12 +220,16 @@ def _outgoing(message: Message) -> Outgoing:
 
 
 def _letter_headers(message: Message) -> dict[str, str]:
+    """Return the letterhead and address block; the letter is dated on the portfolio's own clock."""
     portfolio = message.debtor.portfolio
     return {
         "X-Letterhead": portfolio.creditor_name,
+        "X-Letterhead-Lines": settings.ARREARS_CREDITOR_CONTACT,
         "X-Recipient-Name": message.debtor.name,
         "X-Recipient-Address": message.contact_point.value if message.contact_point else "",
         "X-Reference": message.idempotency_key,
+        "X-Letter-Date": timezone.now().astimezone(ZoneInfo(portfolio.time_zone)).date().isoformat(),
+        "X-Posting-Country": portfolio.country,
     }
 
 
