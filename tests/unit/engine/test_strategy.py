@@ -4,6 +4,8 @@ import textwrap
 
 import pytest
 
+from arrears.comms.models import Purpose
+from arrears.engine.compile import action_table
 from arrears.engine.strategy import InvalidStrategy, default_strategy, load_strategy
 
 GOOD = textwrap.dedent(
@@ -178,3 +180,11 @@ class TestRefusals:
 
         assert message.startswith("test.yaml, line ")
         assert "not valid YAML" in message
+
+
+class TestDefaultStrategyMessages:
+    def test_every_message_it_plans_uses_a_purpose_the_message_templates_know(self):
+        table = action_table(default_strategy())
+        messages = table.filter(table.get_column("channel").is_in(["sms", "email", "app", "letter"]))
+
+        assert set(messages.get_column("template").to_list()) <= set(Purpose.values)
