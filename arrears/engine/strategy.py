@@ -293,6 +293,8 @@ _COMPARISON = re.compile(
 _REVERSED = re.compile(
     r"('[^']*'|-?\d+(?:\.\d+)?)\s*(?:=|<>|!=|<=|>=|<|>)\s*([a-z_][a-z0-9_]*)\b", re.IGNORECASE
 )
+_IN_LIST = re.compile(r"\b([a-z_][a-z0-9_]*)\s+(?:NOT\s+)?IN\s*\(([^)]*)\)", re.IGNORECASE)
+_LITERAL = re.compile(r"'[^']*'|-?\d+(?:\.\d+)?")
 
 
 def check_condition(sql: str) -> str | None:
@@ -332,6 +334,9 @@ def check_condition(sql: str) -> str | None:
 def _literal_mismatch(sql: str) -> str | None:
     pairs = [(field, literal) for field, literal in _COMPARISON.findall(sql)]
     pairs += [(field, literal) for literal, field in _REVERSED.findall(sql)]
+    pairs += [
+        (field, literal) for field, items in _IN_LIST.findall(sql) for literal in _LITERAL.findall(items)
+    ]
     for name, literal in pairs:
         field = FIELDS_BY_NAME.get(name)
         if field is None:

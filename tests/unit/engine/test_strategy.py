@@ -93,6 +93,13 @@ class TestRefusals:
             "line 7: segments[0].when: debtor_kind is never 'firm'; its values are person, company" in message
         )
 
+    def test_a_value_in_a_list_is_checked_too(self):
+        message = refusal(
+            GOOD.replace('when: "balance >= 50000"', "when: \"product IN ('mortgage', 'yacht')\"")
+        )
+
+        assert "line 7: segments[0].when: product is never 'yacht'" in message
+
     def test_a_condition_that_is_not_true_or_false_is_refused(self):
         message = refusal(GOOD.replace('when: "balance >= 50000"', 'when: "balance + 1"'))
 
