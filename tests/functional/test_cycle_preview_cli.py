@@ -98,4 +98,4 @@ class TestCyclePreview:
         assert "bad.yaml, line 5: segments[0].when: unknown field 'colour'" in message
 
     def test_an_unknown_portfolio_is_refused(self, demo):
-        assert refusal("--portfolio", "nowhere") == (2, "No portfolio with code nowhere.")
+        assert refusal("--portfolio", "nowhere") == (2, "There is no portfolio with code “nowhere”.")

@@ -89,7 +89,9 @@ def build_snapshot(*, as_of: date, portfolio_code: str | None) -> pl.DataFrame:
     if portfolio_code is not None:
         portfolios = portfolios.filter(code=portfolio_code)
         if not portfolios.exists():
-            raise CommandError(_("No portfolio with code %(code)s.") % {"code": portfolio_code}, returncode=2)
+            raise CommandError(
+                _("There is no portfolio with code “%(code)s”.") % {"code": portfolio_code}, returncode=2
+            )
     rows = []
     for portfolio in portfolios:
         debts = list(
@@ -148,21 +150,15 @@ def preview_report(decisions: pl.DataFrame, strategy: Strategy, as_of: date) -> 
 def _render(report: dict[str, Any]) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, color_system=None)
+    # The headings stay English until the next translation round; the rest is counts and rule ids.
     console.print(
-        _(
-            "%(strategy)s on %(date)s: %(accounts)d accounts, %(transitions)d stage transitions (preview, nothing written)."
-        )
-        % {
-            "strategy": report["strategy"],
-            "date": report["as_of"],
-            "accounts": report["accounts"],
-            "transitions": report["transitions"],
-        }
+        f"{report['strategy']} on {report['as_of']}: {report['accounts']} accounts, "
+        f"{report['transitions']} stage transitions (preview, nothing written)."
     )
     for title, key, columns in (
-        (_("By segment"), "by_segment", ("segment",)),
-        (_("By stage"), "by_stage", ("stage",)),
-        (_("Actions due"), "by_action", ("channel", "action_rule")),
+        ("By segment", "by_segment", ("segment",)),
+        ("By stage", "by_stage", ("stage",)),
+        ("Actions due", "by_action", ("channel", "action_rule")),
     ):
         table = Table(title=title, title_justify="left")
         for column in (*columns, "accounts"):
@@ -172,7 +168,7 @@ def _render(report: dict[str, Any]) -> str:
                 *(str(row[column]) if row[column] is not None else "—" for column in (*columns, "accounts"))
             )
         console.print(table)
-    table = Table(title=_("Sample cases"), title_justify="left")
+    table = Table(title="Sample cases", title_justify="left")
     for column in ("debt", "segment", "stage", "why", "actions"):
         table.add_column(column)
     for sample in report["samples"]:
