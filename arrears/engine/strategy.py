@@ -148,14 +148,13 @@ def load_strategy(text: str, *, source: str = "<strategy>") -> Strategy:
     :raises InvalidStrategy: listing every problem as ``line N: field: what is wrong``.
     """
     try:
-        data, lines = _compose(text)
+        data, lines, duplicates = _compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "line 1"
         raise InvalidStrategy(source, [f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
-    duplicate_keys = lines.pop(("__duplicates__",), None)
-    if duplicate_keys:
-        raise InvalidStrategy(source, [str(duplicate_keys)])
+    if duplicates:
+        raise InvalidStrategy(source, duplicates)
     try:
         strategy = Strategy.model_validate(data)
     except ValidationError as exc:
@@ -191,38 +190,41 @@ def default_strategy() -> Strategy:
 # --- YAML with lines ---------------------------------------------------------------------------
 
 
-def _compose(text: str) -> tuple[Any, dict[Location, Any]]:
-    """Return the plain data of ``text`` and the line (1-based) of every key and item in it."""
+def _compose(text: str) -> tuple[Any, dict[Location, int], list[str]]:
+    """Return the plain data of ``text``, the line (1-based) of every key and item, and duplicate keys."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}
+            return None, {}, []
         data = loader.construct_document(node)
     finally:
         loader.dispose()
-    lines: dict[Location, Any] = {(): node.start_mark.line + 1}
-    _locate(node, (), lines, yaml.SafeLoader(""))
-    return data, lines
+    lines: dict[Location, int] = {(): node.start_mark.line + 1}
+    duplicates: list[str] = []
+    _locate(node, (), lines, duplicates)
+    return data, lines, duplicates
 
 
-def _locate(node: yaml.Node, location: Location, lines: dict[Location, Any], loader: yaml.SafeLoader) -> None:
+def _locate(node: yaml.Node, location: Location, lines: dict[Location, int], duplicates: list[str]) -> None:
     if isinstance(node, yaml.MappingNode):
         seen = set()
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
+            key = (
+                yaml.SafeLoader("").construct_object(key_node)
+                if key_node.tag != "tag:yaml.org,2002:str"
+                else key_node.value
+            )
             where = (*location, key)
-            if key in seen and ("__duplicates__",) not in lines:
-                lines[("__duplicates__",)] = (
-                    f"line {key_node.start_mark.line + 1}: {_dotted(where)}: duplicate key"
-                )
+            if key in seen:
+                duplicates.append(f"line {key_node.start_mark.line + 1}: {_dotted(where)}: duplicate key")
             seen.add(key)
             lines[where] = key_node.start_mark.line + 1
-            _locate(value_node, where, lines, loader)
+            _locate(value_node, where, lines, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines[(*location, index)] = item.start_mark.line + 1
-            _locate(item, (*location, index), lines, loader)
+            _locate(item, (*location, index), lines, duplicates)
 
 
 def _dotted(location: Location) -> str:
@@ -232,7 +234,7 @@ def _dotted(location: Location) -> str:
     return text or "(top)"
 
 
-def _at(lines: dict[Location, Any], location: Location, message: str) -> str:
+def _at(lines: dict[Location, int], location: Location, message: str) -> str:
     """Return ``line N: field: message`` for the nearest located part of ``location``."""
     for end in range(len(location), -1, -1):
         line = lines.get(location[:end])
@@ -244,7 +246,7 @@ def _at(lines: dict[Location, Any], location: Location, message: str) -> str:
 # --- checks ------------------------------------------------------------------------------------
 
 
-def _check_references(strategy: Strategy, lines: dict[Location, Any]) -> Iterator[str]:
+def _check_references(strategy: Strategy, lines: dict[Location, int]) -> Iterator[str]:
     total = sum(challenger.weight for challenger in strategy.challengers)
     if total >= 1:
         yield _at(
@@ -272,7 +274,7 @@ def _check_references(strategy: Strategy, lines: dict[Location, Any]) -> Iterato
         yield from _check_unique_ids(path, ("paths", name), lines)
 
 
-def _check_unique_ids(path: TreatmentPath, location: Location, lines: dict[Location, Any]) -> Iterator[str]:
+def _check_unique_ids(path: TreatmentPath, location: Location, lines: dict[Location, int]) -> Iterator[str]:
     stage_ids: set[str] = set()
     for index, stage in enumerate(path.stages):
         if stage.id in stage_ids:
@@ -307,14 +309,9 @@ def check_condition(sql: str) -> str | None:
         expr = pl.sql_expr(sql)
     except Exception as exc:  # Polars raises several SQL error types; every one means "refused".
         return f"cannot read {sql!r}: {_first_line(exc)}"
-    unknown = sorted({name for name in expr.meta.root_names() if name not in FIELDS_BY_NAME})
-    keys = sorted(
-        {
-            name
-            for name in expr.meta.root_names()
-            if FIELDS_BY_NAME.get(name, None) and FIELDS_BY_NAME[name].kind == "key"
-        }
-    )
+    names = set(expr.meta.root_names())
+    unknown = sorted(names - FIELDS_BY_NAME.keys())
+    keys = sorted(name for name in names & FIELDS_BY_NAME.keys() if FIELDS_BY_NAME[name].kind == "key")
     if unknown:
         return f"unknown field {', '.join(map(repr, unknown))} in {sql!r} (see docs/strategies.md for the fields)"
     if keys:
@@ -357,14 +354,14 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _check_expressions(strategy: Strategy, lines: dict[Location, Any]) -> Iterator[str]:
+def _check_expressions(strategy: Strategy, lines: dict[Location, int]) -> Iterator[str]:
     for location, sql in expressions(strategy):
         problem = check_condition(sql)
         if problem:
             yield _at(lines, location, problem)
 
 
-def _check_reachability(strategy: Strategy, lines: dict[Location, Any]) -> Iterator[str]:
+def _check_reachability(strategy: Strategy, lines: dict[Location, int]) -> Iterator[str]:
     reached_segments, reached_stages = probe.reached(strategy)
     for index, segment in enumerate(strategy.segments):
         if segment.id not in reached_segments:
