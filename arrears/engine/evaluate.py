@@ -8,7 +8,7 @@ version, as-of date).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import polars as pl
@@ -46,6 +46,42 @@ def evaluate(snapshot: pl.DataFrame, strategy: Strategy, as_of: date) -> pl.Data
         arm=assign_arm(pl.col("debtor_id"), salt=strategy.arm_salt, weights=strategy.arms),
     )
     return decisions.select(DECISION_COLUMNS)
+
+
+class MissingChallenger(ValueError):
+    """A challenger the champion names but no strategy was given for."""
+
+
+def evaluate_arms(
+    snapshot: pl.DataFrame, champion: Strategy, challengers: Mapping[str, Strategy], as_of: date
+) -> pl.DataFrame:
+    """Return the decisions of each debtor under the strategy of its arm, in snapshot order.
+
+    The champion's salt and weights assign the arms; each challenger's rows are decided by the
+    strategy ``challengers`` gives for its name, and keep the champion's arm label.
+
+    :raises MissingChallenger: naming a challenger the champion lists that ``challengers`` lacks.
+    :raises fields.SnapshotMismatch: when ``snapshot`` does not match the field catalog.
+    """
+    missing = [item.strategy for item in champion.challengers if item.strategy not in challengers]
+    if missing:
+        raise MissingChallenger(
+            f"{champion.label} names challengers without a strategy: {', '.join(missing)}"
+        )
+    check_snapshot(snapshot)
+    strategies = {champion.strategy: champion, **challengers}
+    indexed = snapshot.with_columns(
+        _arm=assign_arm(pl.col("debtor_id"), salt=champion.arm_salt, weights=champion.arms)
+    ).with_row_index("_position")
+    parts = [
+        evaluate(rows.drop("_arm", "_position"), strategies[arm], as_of).with_columns(
+            arm=pl.lit(arm), _position=rows.get_column("_position")
+        )
+        for (arm,), rows in indexed.partition_by("_arm", as_dict=True, maintain_order=True).items()
+    ]
+    if not parts:
+        return evaluate(snapshot, champion, as_of)
+    return pl.concat(parts).sort("_position").drop("_position")
 
 
 def planned_actions(decisions: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:

@@ -1,12 +1,17 @@
 """Champion/challenger arms: a stable arithmetic hash of the debtor id and a salt."""
 
+from datetime import date
+from decimal import Decimal
+
 import polars as pl
 import pytest
 
-from arrears.engine.evaluate import arm_bucket, arm_of, assign_arm
+from arrears.engine.evaluate import MissingChallenger, arm_bucket, arm_of, assign_arm, evaluate_arms
+from arrears.engine.fields import snapshot_frame
 from arrears.engine.strategy import load_strategy
 from tests.unit.engine.test_strategy import GOOD
 
+AS_OF = date(2026, 3, 31)
 WEIGHTS = [("champion", 0.7), ("faster", 0.2), ("softer", 0.1)]
 # Buckets of debtors 1, 2, 3 and 1,000,000 under the salt "default", computed once and frozen.
 PINNED_BUCKETS = [5311, 149, 6599, 4154]
@@ -61,3 +66,49 @@ class TestAssignArm:
         )
 
         assert strategy.arms == [("test", 0.75), ("b", 0.25)]
+
+
+class TestEvaluateArms:
+    def challenger_pair(self):
+        champion = load_strategy(
+            GOOD.replace(
+                "title: {en: Test, zh: 测试}",
+                "title: {en: Test, zh: 测试}\nchallengers: [{strategy: fast, weight: 0.5}]",
+            )
+        )
+        fast = load_strategy(
+            GOOD.replace("strategy: test", "strategy: fast").replace(
+                '"days_past_due >= 31"', '"days_past_due >= 10"'
+            )
+        )
+        return champion, fast
+
+    def test_each_debtor_is_decided_by_the_strategy_of_its_arm_in_snapshot_order(self):
+        champion, fast = self.challenger_pair()
+        snapshot = snapshot_frame(
+            [
+                {"debt_id": n, "debtor_id": n, "days_past_due": 20, "balance": Decimal("100.00")}
+                for n in range(1, 201)
+            ]
+        )
+
+        decisions = evaluate_arms(snapshot, champion, {"fast": fast}, AS_OF)
+
+        assert decisions.get_column("debt_id").to_list() == list(range(1, 201))
+        by_arm = {
+            arm: set(rows.get_column("stage"))
+            for (arm,), rows in decisions.partition_by("arm", as_dict=True).items()
+        }
+        assert by_arm == {"test": {"early"}, "fast": {"mid"}}
+        assert set(decisions.filter(pl.col("arm") == "fast").get_column("segment_rule")) == {
+            "fast@1/segments/everyone"
+        }
+        assert decisions.get_column("arm").to_list() == [
+            arm_of(n, "test", champion.arms) for n in range(1, 201)
+        ]
+
+    def test_a_challenger_without_its_strategy_is_refused_by_name(self):
+        champion, _fast = self.challenger_pair()
+
+        with pytest.raises(MissingChallenger, match="test@1 names challengers without a strategy: fast"):
+            evaluate_arms(snapshot_frame([]), champion, {}, AS_OF)
