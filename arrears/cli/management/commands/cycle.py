@@ -150,15 +150,21 @@ def preview_report(decisions: pl.DataFrame, strategy: Strategy, as_of: date) -> 
 def _render(report: dict[str, Any]) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, color_system=None)
-    # The headings stay English until the next translation round; the rest is counts and rule ids.
     console.print(
-        f"{report['strategy']} on {report['as_of']}: {report['accounts']} accounts, "
-        f"{report['transitions']} stage transitions (preview, nothing written)."
+        _(
+            "%(strategy)s on %(date)s: %(accounts)d accounts, %(transitions)d stage transitions (preview, nothing written)."
+        )
+        % {
+            "strategy": report["strategy"],
+            "date": report["as_of"],
+            "accounts": report["accounts"],
+            "transitions": report["transitions"],
+        }
     )
     for title, key, columns in (
-        ("By segment", "by_segment", ("segment",)),
-        ("By stage", "by_stage", ("stage",)),
-        ("Actions due", "by_action", ("channel", "action_rule")),
+        (_("By segment"), "by_segment", ("segment",)),
+        (_("By stage"), "by_stage", ("stage",)),
+        (_("Actions due"), "by_action", ("channel", "action_rule")),
     ):
         table = Table(title=title, title_justify="left")
         for column in (*columns, "accounts"):
@@ -168,7 +174,7 @@ def _render(report: dict[str, Any]) -> str:
                 *(str(row[column]) if row[column] is not None else "—" for column in (*columns, "accounts"))
             )
         console.print(table)
-    table = Table(title="Sample cases", title_justify="left")
+    table = Table(title=_("Sample cases"), title_justify="left")
     for column in ("debt", "segment", "stage", "why", "actions"):
         table.add_column(column)
     for sample in report["samples"]:
