@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,6 @@ from arrears.compliance.linter import ALL_PACKS, LintContext, LintHit, LintResul
 from arrears.core.audit.actions import record_event
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
 from arrears.people.roles import Role
-from arrears.people.scoping import scope_to_user
 from arrears.portfolio.models import ContactPoint, Debt
 
 APPROVER_ROLES = frozenset({Role.COMPLIANCE_OFFICER, Role.ADMINISTRATOR})
@@ -67,10 +65,6 @@ class RenderedTextBlocked(DomainError):
             % {"hits": _blocking(result.hits)}
         )
         self.result = result
-
-
-class AmbiguousReference(DomainError):
-    """Several debts the user may see share this reference; the portfolio must be named."""
 
 
 @dataclass(frozen=True)
@@ -304,61 +298,6 @@ def describe_problem(problem: templating.TemplateProblem) -> str:
         "forbidden": _("not allowed in a template: %(detail)s"),
     }[problem.kind] % {"detail": problem.detail}
     return _("%(part)s, line %(line)d: %(what)s") % {"part": part, "line": problem.line, "what": what}
-
-
-@dataclass(frozen=True)
-class TemplateRow:
-    """A template on the list page, its versions newest first."""
-
-    template: Template
-    versions: list[TemplateVersion]
-
-    @property
-    def approved(self) -> TemplateVersion | None:
-        """Return the approved version, if any."""
-        return next((item for item in self.versions if item.status == VersionStatus.APPROVED), None)
-
-
-def list_templates() -> list[TemplateRow]:
-    """Return every template with its versions, by purpose, channel, language and stage."""
-    versions = TemplateVersion.objects.select_related("created_by", "approved_by").order_by("-number")
-    templates = Template.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by(
-        "purpose", "channel", "language", "stage", "pk"
-    )
-    return [TemplateRow(template, list(template.versions.all())) for template in templates]
-
-
-def get_template(*, template_id: int) -> Template:
-    """Return one template.
-
-    :raises NotFound: when there is no such template.
-    """
-    try:
-        return Template.objects.get(pk=template_id)
-    except Template.DoesNotExist:
-        raise NotFound(_("No such template.")) from None
-
-
-def get_debt_by_reference(*, user: Any, reference: str, portfolio_code: str = "") -> Debt:
-    """Return the debt with this reference among those ``user`` may see (in one portfolio if named).
-
-    ``user`` None is the command line, which sees every portfolio.
-
-    :raises NotFound: when no such debt is visible to ``user``.
-    :raises AmbiguousReference: when several portfolios have a debt with this reference.
-    """
-    debts = Debt.objects.select_related("debtor", "portfolio").filter(external_ref=reference.strip())
-    if user is not None:
-        debts = scope_to_user(debts, user)
-    if portfolio_code:
-        debts = debts.filter(portfolio__code=portfolio_code)
-    found = list(debts.order_by("pk")[:2])
-    if not found:
-        raise NotFound(_("No debt with the reference %(reference)s.") % {"reference": reference})
-    if len(found) > 1:
-        raise AmbiguousReference(_("Several portfolios have a debt %(reference)s; name the portfolio.")
-                                 % {"reference": reference})  # fmt: skip
-    return found[0]
 
 
 def _require(actor: Any, may: Any) -> None:

@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from arrears.comms import queries as comms_queries
 from arrears.comms import templates, templating
 from arrears.comms.models import MessageChannel, Purpose, Template
 from arrears.core import errors
@@ -47,7 +48,7 @@ def _require(allowed: bool) -> None:
 @require_GET
 def templates_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "rows": templates.list_templates(),
+        "rows": comms_queries.list_templates(),
         "form": NewTemplateForm(),
         "may_write": templates.may_write_templates(request.user),
     }
@@ -60,7 +61,7 @@ def create_template(request: HttpRequest) -> HttpResponse:
     _require(templates.may_write_templates(request.user))
     form = NewTemplateForm(request.POST)
     if not form.is_valid():
-        context = {"rows": templates.list_templates(), "form": form, "may_write": True}
+        context = {"rows": comms_queries.list_templates(), "form": form, "may_write": True}
         return TemplateResponse(request, "desk/templates_list.html", context, status=400)
     template = templates.create_template(actor=request.user, now=timezone.now(), **form.cleaned_data)
     return redirect("desk:template_edit", template_id=template.pk)
@@ -70,7 +71,7 @@ def create_template(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @refusals_as_http
 def template_edit(request: HtmxHttpRequest, template_id: int) -> HttpResponse:
-    template = templates.get_template(template_id=template_id)
+    template = comms_queries.get_template(template_id=template_id)
     if request.method == "GET":
         return _edit_page(request, template, TemplateTextForm(initial=_latest_text(template)))
     form = TemplateTextForm(request.POST)
@@ -121,7 +122,7 @@ def _preview(request: HtmxHttpRequest, template: Template, form: TemplateTextFor
     if form.is_valid():
         data = form.cleaned_data
         try:
-            debt = templates.get_debt_by_reference(user=request.user, reference=data["debt_reference"])
+            debt = comms_queries.get_debt_by_reference(user=request.user, reference=data["debt_reference"])
             shown = templates.preview(
                 subject=data["subject"], body=data["body"], channel=template.channel, language=template.language,
                 debt=debt, as_of=today_in(debt.portfolio),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from arrears.cli.base import LocalizedCommand
 from arrears.comms import defaults, templates
+from arrears.comms import queries as comms_queries
 from arrears.comms.models import MessageChannel, Purpose
 
 
@@ -49,7 +50,7 @@ class Command(LocalizedCommand):
             purpose=options["purpose"], channel=options["channel"], language=options["language"],
             stage=options["stage"],
         )  # fmt: skip
-        debt = templates.get_debt_by_reference(
+        debt = comms_queries.get_debt_by_reference(
             user=None, reference=options["debt"], portfolio_code=options["portfolio"]
         )
         shown = templates.preview(
