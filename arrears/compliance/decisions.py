@@ -185,6 +185,51 @@ def _proposal(
     return proposal, person_id
 
 
+@dataclass(frozen=True)
+class ContactRequest:
+    """One contact to decide: to whom (a contact point, else a contact person, else the debtor), how, when."""
+
+    debtor: Debtor
+    action: Action
+    at: datetime
+    contact_point: ContactPoint | None = None
+    contact_person: ContactPerson | None = None
+    debts: tuple[Debt, ...] = ()
+    purpose: Purpose | None = None
+
+
+def _decide_all(
+    requests: list[ContactRequest], *, facts_from: datetime
+) -> list[tuple[ContactCheck, int | None]]:
+    """Decide every request against its debtor's facts, read with one query per table.
+
+    :raises ContactNotOfDebtor: when a contact point, person or debt is another debtor's.
+    """
+    portfolios = {request.debtor.portfolio_id: request.debtor.portfolio for request in requests}
+    collectors = {pk: policies.get_collector_entity(portfolio) for pk, portfolio in portfolios.items()}
+    rules = {pk: policies.get_policy(portfolio) for pk, portfolio in portfolios.items()}
+    cases = history.load_cases(
+        debtor_ids=[request.debtor.pk for request in requests],
+        collectors={request.debtor.pk: collectors[request.debtor.portfolio_id] for request in requests},
+        now=facts_from,
+    )
+    decided = []
+    for request in requests:
+        proposal, person_id = _proposal(
+            debtor=request.debtor, action=request.action, at=request.at,
+            collector=collectors[request.debtor.portfolio_id], contact_point=request.contact_point,
+            contact_person=request.contact_person, debts=list(request.debts), purpose=request.purpose,
+        )  # fmt: skip
+        policy = rules[request.debtor.portfolio_id]
+        decided.append(
+            (
+                ContactCheck(decide(cases[request.debtor.pk], proposal, policy), proposal, policy.label),
+                person_id,
+            )
+        )
+    return decided
+
+
 def check_contact(
     *,
     debtor: Debtor,
@@ -206,14 +251,8 @@ def check_contact(
 
     :raises ContactNotOfDebtor: when a contact point, person or debt is another debtor's.
     """
-    collector = policies.get_collector_entity(debtor.portfolio)
-    proposal, person_id = _proposal(
-        debtor=debtor, action=action, at=at, collector=collector, contact_point=contact_point,
-        contact_person=contact_person, debts=list(debts), purpose=purpose,
-    )  # fmt: skip
-    policy = policies.get_policy(debtor.portfolio)
-    case = history.load_case(debtor=debtor, collector=collector, now=min(at, now))
-    check = ContactCheck(decide(case, proposal, policy), proposal, policy.label)
+    request = ContactRequest(debtor, action, at, contact_point, contact_person, tuple(debts), purpose)
+    [(check, person_id)] = _decide_all([request], facts_from=min(at, now))
     if record and not check.is_allowed:
         _record_decision(debtor, check, person_id, contact_point, source=source, actor=actor, now=now)
     return check
@@ -223,28 +262,8 @@ def preview_contacts(
     *, debtor: Debtor, at: datetime, options: list[tuple[ContactPoint, Action]]
 ) -> list[ContactCheck]:
     """Decide several possible contacts at one moment without keeping anything (for drawing a page)."""
-    collector = policies.get_collector_entity(debtor.portfolio)
-    policy = policies.get_policy(debtor.portfolio)
-    case = history.load_case(debtor=debtor, collector=collector, now=at)
-    checks = []
-    for point, action in options:
-        proposal, _person = _proposal(
-            debtor=debtor, action=action, at=at, collector=collector, contact_point=point, contact_person=None,
-            debts=[], purpose=None,
-        )  # fmt: skip
-        checks.append(ContactCheck(decide(case, proposal, policy), proposal, policy.label))
-    return checks
-
-
-@dataclass(frozen=True)
-class ContactRequest:
-    """One contact to decide in a batch (the outbox's due messages)."""
-
-    debtor: Debtor
-    action: Action
-    at: datetime
-    contact_point: ContactPoint | None = None
-    debts: tuple[Debt, ...] = ()
+    requests = [ContactRequest(debtor, action, at, contact_point=point) for point, action in options]
+    return [check for check, _person_id in _decide_all(requests, facts_from=at)]
 
 
 def check_contacts(
@@ -255,31 +274,15 @@ def check_contacts(
     The same decisions as `check_contact`, for a batch: the outbox checks every due message again
     at send time this way.
     """
-    portfolios = {request.debtor.portfolio_id: request.debtor.portfolio for request in requests}
-    collectors = {pk: policies.get_collector_entity(portfolio) for pk, portfolio in portfolios.items()}
-    rules = {pk: policies.get_policy(portfolio) for pk, portfolio in portfolios.items()}
-    cases = history.load_cases(
-        debtor_ids=[request.debtor.pk for request in requests],
-        collectors={request.debtor.pk: collectors[request.debtor.portfolio_id] for request in requests},
-        now=now,
-    )
-    checks, refusals = [], []
-    for request in requests:
-        proposal, person_id = _proposal(
-            debtor=request.debtor, action=request.action, at=request.at,
-            collector=collectors[request.debtor.portfolio_id], contact_point=request.contact_point,
-            contact_person=None, debts=list(request.debts), purpose=None,
-        )  # fmt: skip
-        policy = rules[request.debtor.portfolio_id]
-        check = ContactCheck(decide(cases[request.debtor.pk], proposal, policy), proposal, policy.label)
-        checks.append(check)
-        if not check.is_allowed:
-            refusals.append(
-                _decision_row(request.debtor, check, person_id, request.contact_point, source, actor, now)
-            )
+    decided = _decide_all(requests, facts_from=now)
+    refusals = [
+        _decision_row(request.debtor, check, person_id, request.contact_point, source, actor, now)
+        for request, (check, person_id) in zip(requests, decided, strict=True)
+        if not check.is_allowed
+    ]
     if refusals:
         _record_decisions(refusals, actor=actor, now=now)
-    return checks
+    return [check for check, _person_id in decided]
 
 
 @transaction.atomic
