@@ -96,9 +96,12 @@ def queue_message(
     :raises NotAContactFor: when the contact point cannot carry the channel.
     """
     if idempotency_key:
-        existing = Message.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return Queued(existing, created=False, rescheduled_from=None)
+        try:
+            return Queued(
+                Message.objects.get(idempotency_key=idempotency_key), created=False, rescheduled_from=None
+            )
+        except Message.DoesNotExist:
+            pass
     _check_channel(contact_point, channel)
     body = with_opt_out(body, channel=channel, language=language)
     packs = tuple(pack for pack in policies.get_pack_names(debtor.portfolio) if pack in ALL_PACKS)

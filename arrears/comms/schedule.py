@@ -41,7 +41,14 @@ def pending_print_days(*, now: datetime) -> list[tuple[int, date]]:
         day = sent_at.astimezone(zone).date()
         if day < now.astimezone(zone).date():
             pending.add((portfolio_id, day))
-    built = set(PrintBatch.objects.values_list("portfolio_id", "business_date"))
+    if not pending:
+        return []
+    built = set(
+        PrintBatch.objects.filter(
+            portfolio_id__in={portfolio_id for portfolio_id, _day in pending},
+            business_date__in={day for _portfolio_id, day in pending},
+        ).values_list("portfolio_id", "business_date")
+    )
     return sorted(pending - built)
 
 

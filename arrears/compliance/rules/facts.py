@@ -132,6 +132,10 @@ class CaseFacts:
     events: tuple[Event, ...] = ()
     workplace: Workplace = Workplace()
 
+    def __post_init__(self) -> None:
+        # Rules read the history oldest first; sort once here, whatever order the events came in.
+        object.__setattr__(self, "events", tuple(sorted(self.events, key=lambda event: event.at)))
+
     def person(self, person_id: str) -> Person:
         """Return the consumer or a third party by id.
 
@@ -154,9 +158,7 @@ class CaseFacts:
 
     def history_before(self, moment: datetime) -> tuple[Event, ...]:
         """Return the events strictly before a moment, oldest first: proposals see only the past."""
-        return tuple(
-            sorted((event for event in self.events if event.at < moment), key=lambda event: event.at)
-        )
+        return tuple(event for event in self.events if event.at < moment)
 
     def purpose_of(self, proposal: Proposal) -> Purpose:
         """Return the proposal's purpose: collecting from the consumer and guarantors, else locating."""

@@ -115,9 +115,7 @@ def read_scenario(raw: object) -> Scenario:
         holds=tuple(reader.each(root.get("holds"), "holds", reader.hold)),
         consents=tuple(reader.each(root.get("consents"), "consents", reader.consent)),
         preferences=tuple(reader.each(root.get("preferences"), "preferences", reader.preference)),
-        events=tuple(
-            sorted(reader.each(root.get("events"), "events", reader.event), key=lambda event: event.at)
-        ),
+        events=tuple(reader.each(root.get("events"), "events", reader.event)),
         workplace=_workplace(consumer_raw.get("workplace")),
     )
     proposals = tuple(reader.each(root.get("proposals"), "proposals", reader.proposal))
