@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "arrears.portfolio",
     "arrears.compliance",
     "arrears.comms",
+    "arrears.strategy",
+    "arrears.casework",
     "arrears.desk",
     "arrears.cli",
 ]

@@ -1,0 +1,1 @@
+"""Strategy versions (data), and the daily cycle runs that apply them."""
