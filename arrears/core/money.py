@@ -1,9 +1,9 @@
-"""Money: Decimal amounts with an ISO 4217 currency, rounded by one policy. Pure (no Django)."""
+"""Money: Decimal amounts with an ISO 4217 currency, rounded by one policy (plan quotes: a named second). Pure (no Django)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 # ISO 4217 minor units for the currencies Arrears accepts. Extend here, nowhere else.
 MINOR_UNITS: dict[str, int] = {
@@ -34,6 +34,22 @@ def quantum(currency: str) -> Decimal:
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round ``amount`` to the minor unit of ``currency`` (banker's rounding, the one policy)."""
     return amount.quantize(quantum(currency), rounding=ROUNDING)
+
+
+# The instalment-plan policy: ties away from zero (0.005 → 0.01). See ``round_half_up``.
+PLAN_ROUNDING = ROUND_HALF_UP
+
+
+def round_half_up(amount: Decimal, currency: str) -> Decimal:
+    """Round ``amount`` to the minor unit of ``currency`` with ties away from zero (the plan policy).
+
+    Instalment plans quoted to a debtor (``casework.calculator``) round half up because the issue
+    asks for it and because that is how lenders' repayment schedules are usually printed (四舍五入
+    to the 分): a debtor who checks a quote with a calculator or a spreadsheet's ROUND() gets the
+    same cents. The ledger keeps ``ROUNDING`` (half-even, ``round_money``), whose ties do not drift
+    upwards when many amounts are rounded and summed; nothing else should use this function.
+    """
+    return amount.quantize(quantum(currency), rounding=PLAN_ROUNDING)
 
 
 def parse_amount(text: str) -> Decimal:

@@ -27,3 +27,13 @@ class TestMoney:
     def test_refuses_to_add_two_currencies(self):
         with pytest.raises(ValueError, match="CNY with USD"):
             money.Money(Decimal("1.00"), "CNY") + money.Money(Decimal("1.00"), "USD")
+
+
+class TestRoundHalfUp:
+    def test_instalment_plans_round_ties_up_where_the_ledger_rounds_them_to_even(self):
+        assert money.round_half_up(Decimal("2.345"), "CNY") == Decimal("2.35")
+        assert money.round_money(Decimal("2.345"), "CNY") == Decimal("2.34")
+        assert money.round_half_up(Decimal("2.355"), "CNY") == Decimal("2.36")
+        assert money.round_half_up(Decimal("2.3449"), "CNY") == Decimal("2.34")
+        assert money.round_half_up(Decimal("1234.5"), "JPY") == Decimal("1235")
+        assert money.round_half_up(Decimal("-2.345"), "CNY") == Decimal("-2.35")
