@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from arrears.comms import planned, templates
 from arrears.comms.gateways.base import Gateway, Outgoing, PermanentFailure, Sent, TransientFailure
 from arrears.comms.models import Message, MessageEvent, MessageEventKind, MessageStatus
 from arrears.comms.outbox import ACTION_OF_CHANNEL
@@ -100,7 +101,7 @@ def claim_many(message_ids: list[int], *, now: datetime, lease: timedelta) -> li
 _CLAIMED_FIELDS = (
     "debtor_id", "debt_id", "contact_point_id", "channel", "purpose", "language", "subject", "body", "html",
     "attempts", "idempotency_key", "not_before", "status", "sent_at", "provider_message_id", "tracking_number",
-    "pdf_sha256", "last_error", "claimed_at",
+    "pdf_sha256", "last_error", "claimed_at", "template_version",
     "debtor__name", "debtor__external_ref", "debtor__portfolio",
     "contact_point__debtor_id", "contact_point__contact_person_id", "contact_point__kind", "contact_point__value",
     "contact_point__time_zones", "contact_point__opt_outs", "contact_point__do_not_contact",
@@ -148,6 +149,7 @@ def dispatch_due(
         ),
         strict=True,
     ))  # fmt: skip
+    _render_planned(sendable, checks, now=moment)
     pending: list[_Outcome] = []
 
     def send(message: Message) -> _Outcome:
@@ -172,6 +174,24 @@ def dispatch_due(
     return report
 
 
+def _render_planned(
+    messages: list[Message], checks: Mapping[int, decisions.ContactCheck], *, now: datetime
+) -> None:
+    """Render the planned messages that may go now, in this thread (the senders only send).
+
+    A message that cannot be rendered keeps its empty text, and `_dispatch_one` cancels it with
+    the reason in its last error.
+    """
+    for message in messages:
+        check = checks.get(message.pk)
+        if check is None or check.decision is not Decision.ALLOW or not planned.needs_rendering(message):
+            continue
+        try:
+            message.subject, message.body = planned.render_planned(message, now=now)
+        except (templates.VersionNotApproved, templates.MissingValue, templates.RenderedTextBlocked) as exc:
+            message.last_error = str(exc)
+
+
 def _dispatch_one(
     message: Message, check: decisions.ContactCheck | None, gateways: Mapping[str, Gateway],
     rate_limiter: RateLimiter | None, *, now: datetime,
@@ -185,6 +205,9 @@ def _dispatch_one(
             return _Outcome(message, "rescheduled", MessageEventKind.RESCHEDULED, f"compliance: {codes}",
                             retry_at=check.verdict.next_allowed_at)  # fmt: skip
         return _Outcome(message, "cancelled", MessageEventKind.CANCELLED, f"compliance: {codes}")
+    if planned.needs_rendering(message):
+        detail = f"not rendered: {message.last_error}"
+        return _Outcome(message, "cancelled", MessageEventKind.CANCELLED, detail)
     gateway = gateways.get(message.channel)
     if gateway is None:
         return _retry(message, f"no gateway configured for {message.channel}", now)
@@ -271,7 +294,7 @@ def _record(outcomes: list[_Outcome], *, now: datetime) -> None:
 
 
 _RECORDED_FIELDS = (
-    "status", "not_before", "attempts", "claimed_at", "last_error", "sent_at", "provider_message_id",
+    "subject", "body", "status", "not_before", "attempts", "claimed_at", "last_error", "sent_at", "provider_message_id",
     "tracking_number", "pdf_sha256",
 )  # fmt: skip
 

@@ -8,7 +8,7 @@ happened, refusing outbound contacts the decision does not allow. Refusals and f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -286,8 +286,38 @@ def check_contacts(
 
 
 @transaction.atomic
+@dataclass(frozen=True)
+class PlannedRefusal:
+    """A contact the daily cycle planned and the vectorized decision refused or flagged."""
+
+    debtor_id: int
+    contact_point_id: int | None
+    action: str
+    debt_ids: tuple[int, ...]
+    proposed_at: datetime
+    decision: str
+    reasons: tuple[str, ...]
+
+
+def record_planned_refusals(refusals: Sequence[PlannedRefusal], *, policy: str, now: datetime) -> None:
+    """Keep the cycle's refusals beside the desk's and the outbox's, with one audit event for all."""
+    if not refusals:
+        return
+    _record_decisions(
+        [
+            ContactDecision(
+                debtor_id=item.debtor_id, contact_point_id=item.contact_point_id, action=item.action,
+                debt_ids=list(item.debt_ids), proposed_at=item.proposed_at, decision=item.decision,
+                reasons=list(item.reasons), policy=policy[:200], source="cycle", created_at=now,
+            )
+            for item in refusals
+        ],
+        actor=None, now=now,
+    )  # fmt: skip
+
+
 def _record_decisions(rows: list[ContactDecision], *, actor: Any, now: datetime) -> None:
-    ContactDecision.objects.bulk_create(rows)
+    ContactDecision.objects.bulk_create(rows, batch_size=2_000)
     reasons: dict[str, int] = {}
     for row in rows:
         for code in row.reasons:

@@ -80,7 +80,10 @@ def decide(snapshot: pl.DataFrame, strategy: Strategy, as_of: date) -> pl.DataFr
         .with_columns(_schedule_columns(strategy, as_of))
     )
     due = (
-        _due_actions(staged, strategy).group_by("_row").agg(pl.col("rule").sort_by("_order").alias("actions"))
+        _due_actions(staged, strategy, catch_up="days_missed" in snapshot.columns)
+        .filter(pl.col("_day") == pl.col("_day").max().over("_row"))
+        .group_by("_row")
+        .agg(pl.col("rule").sort_by("_order").alias("actions"))
     )
     return (
         staged.join(due, on="_row", how="left", maintain_order="left")
@@ -216,15 +219,23 @@ def _schedule_columns(strategy: Strategy, as_of: date) -> list[pl.Expr]:
     ]
 
 
-def _due_actions(staged: pl.LazyFrame, strategy: Strategy) -> pl.LazyFrame:
-    """Return (row, order, rule id) of every action due, one row each."""
+def _due_actions(staged: pl.LazyFrame, strategy: Strategy, *, catch_up: bool) -> pl.LazyFrame:
+    """Return (row, order, day, rule id) of every action due, one row each.
+
+    With ``catch_up``, an action whose day fell on one of the row's ``days_missed`` days before
+    today (days the cycle did not run) is due as well; the caller keeps only the latest day's.
+    """
+    earliest = pl.col("day_in_stage")
+    if catch_up:
+        missed = pl.when(pl.col("is_transition")).then(0).otherwise(pl.col("days_missed").fill_null(0))
+        earliest = earliest - missed
     parts: list[pl.LazyFrame] = []
     for name, path in strategy.paths.items():
         for index, stage in enumerate(path.stages):
             prefix = f"{strategy.label}/paths/{name}/{stage.id}"
             in_stage = (pl.col("_path") == name) & (pl.col("_target") == index)
             for action in stage.actions:
-                due = in_stage & (pl.col("day_in_stage") == action.day)
+                due = in_stage & pl.lit(action.day).is_between(earliest, pl.col("day_in_stage"))
                 if action.when:
                     due = due & condition(action.when)
                 rule = pl.lit(f"{prefix}/{action.id}")
@@ -234,7 +245,16 @@ def _due_actions(staged: pl.LazyFrame, strategy: Strategy) -> pl.LazyFrame:
                         .then(pl.lit(f"{prefix}/{action.id}/instead"))
                         .otherwise(rule)
                     )
-                parts.append(staged.filter(due).select("_row", _order=pl.lit(len(parts)), rule=rule))
+                parts.append(
+                    staged.filter(due).select(
+                        "_row",
+                        _order=pl.lit(len(parts)),
+                        _day=pl.lit(action.day, dtype=pl.Int32()),
+                        rule=rule,
+                    )
+                )
     if not parts:
-        return pl.LazyFrame(schema={"_row": pl.UInt32(), "_order": pl.Int32(), "rule": pl.String()})
+        return pl.LazyFrame(
+            schema={"_row": pl.UInt32(), "_order": pl.Int32(), "_day": pl.Int32(), "rule": pl.String()}
+        )
     return pl.concat(parts)

@@ -1,12 +1,11 @@
-"""`arrears cycle preview --date D [--strategy FILE] [--portfolio CODE] [--json]`: what a strategy would do.
+"""`arrears cycle run|preview`: the daily cycle of every portfolio (or one), and what it would do.
 
-Builds the account snapshot from the database, runs the pure engine and prints the counts by
-segment, stage and action with sample cases. Writes nothing.
+    arrears cycle run [--date D] [--portfolio CODE] [--partitions N] [--json]
+    arrears cycle preview --date D [--portfolio CODE] [--strategy FILE] [--json]
 
-The snapshot here reads balances and days past due through `portfolio.ledger` one portfolio at a
-time, which suits demo-sized data; the at-scale snapshot (set-based SQL into Polars, in
-`usecases.cycle`) comes with the cycle run. Case facts the platform does not hold yet (stage, days
-in stage, delinquency reason, broken promises, score, last contact, key customer) are null.
+`run` applies the portfolio's active strategy for business date D (default: today on the portfolio's
+clock), resumable and idempotent (see `usecases.cycle.run`). `preview` writes nothing; with
+`--strategy` it compares the file with the active strategy.
 """
 
 from __future__ import annotations
@@ -14,27 +13,30 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-import polars as pl
 from django.core.management.base import CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from arrears.cli.base import LocalizedCommand
-from arrears.engine.evaluate import evaluate, planned_actions
-from arrears.engine.fields import snapshot_frame
-from arrears.engine.strategy import InvalidStrategy, Strategy, default_strategy, load_strategy_file
-from arrears.portfolio import ledger
-from arrears.portfolio.choices import DebtStatus
-from arrears.portfolio.models import Debt, Portfolio
+from arrears.engine.strategy import InvalidStrategy, Strategy, load_strategy_file
+from arrears.portfolio.models import Portfolio
+from arrears.usecases.cycle.preview import preview_cycle
+from arrears.usecases.cycle.run import merge_reports, run_cycle
 
 EXIT_INVALID = 2
-CLOSED_STATUSES = (DebtStatus.SETTLED, DebtStatus.WRITTEN_OFF, DebtStatus.CLOSED)
-SAMPLE_SIZE = 10
+REPORT_KEYS = (
+    "accounts_evaluated", "cases_opened", "stage_transitions", "penalties_posted", "penalty_total",
+    "promises_kept", "promises_broken", "messages_created", "work_items_created",
+)  # fmt: skip
 
 
 def _iso_date(text: str) -> date:
@@ -47,34 +49,85 @@ def _iso_date(text: str) -> date:
 
 
 class Command(LocalizedCommand):
-    help = "preview: what a strategy would decide for each account on a date (writes nothing)."
+    help = "run: the daily cycle for a business date; preview: what it would do (writes nothing)."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
+        run = actions.add_parser("run", help="Run (or resume) the daily cycle for a business date.")
+        run.add_argument("--date", type=_iso_date, help="Business date, YYYY-MM-DD (default: today).")
+        run.add_argument("--portfolio", help="A portfolio code (default: every portfolio).")
+        run.add_argument("--partitions", type=int, default=1, help="Debtor partitions, each committed alone.")
+        run.add_argument("--json", action="store_true", help="Print the report as one JSON object.")
+        run.add_argument("--language", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         preview = actions.add_parser(
-            "preview", help="Segments, stages and actions due on a date; writes nothing."
+            "preview", help="Segments, stages, actions and refusals for a date; writes nothing."
         )
         preview.add_argument("--date", type=_iso_date, required=True, help="Business date, YYYY-MM-DD.")
-        preview.add_argument("--strategy", type=Path, help="A strategy file (default: the shipped default).")
+        preview.add_argument("--strategy", type=Path, help="A strategy file to compare with the active one.")
         preview.add_argument("--portfolio", help="A portfolio code (default: every portfolio).")
         preview.add_argument("--json", action="store_true", help="Print one JSON object.")
         preview.add_argument("--language", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        strategy = _strategy(options["strategy"])
-        as_of: date = options["date"]
-        snapshot = build_snapshot(as_of=as_of, portfolio_code=options["portfolio"])
-        decisions = evaluate(snapshot, strategy, as_of)
-        report = preview_report(decisions, strategy, as_of)
+        portfolios = _portfolios(options["portfolio"])
+        if options["action"] == "run":
+            report = self._run(portfolios, options)
+            if options["json"]:
+                self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+            else:
+                self.stdout.write(_render_run(report), ending="")
+            return
+        candidate = _strategy(options["strategy"]) if options["strategy"] else None
+        report = preview_cycle(
+            portfolios=portfolios, business_date=options["date"], now=timezone.now(), candidate=candidate
+        )
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2, default=str))
         else:
-            self.stdout.write(_render(report), ending="")
+            self.stdout.write(_render_preview(report), ending="")
+
+    def _run(self, portfolios: list[Portfolio], options: dict[str, Any]) -> dict[str, Any]:
+        now = timezone.now()
+        reports = []
+        console = Console(file=sys.stderr)
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=console, transient=True, disable=not console.is_terminal,
+        ) as bar:  # fmt: skip
+            for portfolio in portfolios:
+                day = options["date"] or now.astimezone(ZoneInfo(portfolio.time_zone)).date()
+                task = bar.add_task(f"{portfolio.code} {day}", total=options["partitions"])
+
+                def advance(done: int, total: int, task: Any = task) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                reports.append(
+                    run_cycle(portfolio=portfolio, business_date=day, now=now, partitions=options["partitions"],
+                              progress=advance)
+                )  # fmt: skip
+        if len(reports) == 1:
+            return reports[0]
+        merged = merge_reports(reports)
+        dates = sorted({report["date"] for report in reports})
+        already = all(report.get("already_completed") for report in reports)
+        return {"date": dates[0] if len(dates) == 1 else dates, **merged, "already_completed": already,
+                "portfolios": reports}  # fmt: skip
 
 
-def _strategy(path: Path | None) -> Strategy:
+def _portfolios(code: str | None) -> list[Portfolio]:
+    portfolios = Portfolio.objects.order_by("code")
+    if code is not None:
+        portfolios = portfolios.filter(code=code)
+        if not portfolios.exists():
+            raise CommandError(
+                _("There is no portfolio with code “%(code)s”.") % {"code": code}, returncode=EXIT_INVALID
+            )
+    return list(portfolios)
+
+
+def _strategy(path: Path) -> Strategy:
     try:
-        return default_strategy() if path is None else load_strategy_file(path)
+        return load_strategy_file(path)
     except InvalidStrategy as exc:
         raise CommandError(str(exc), returncode=EXIT_INVALID) from exc
     except OSError as exc:
@@ -83,71 +136,37 @@ def _strategy(path: Path | None) -> Strategy:
         ) from exc
 
 
-def build_snapshot(*, as_of: date, portfolio_code: str | None) -> pl.DataFrame:
-    """Return the snapshot of the open debts of one portfolio (or all) on ``as_of``."""
-    portfolios = Portfolio.objects.order_by("code")
-    if portfolio_code is not None:
-        portfolios = portfolios.filter(code=portfolio_code)
-        if not portfolios.exists():
-            raise CommandError(
-                _("There is no portfolio with code “%(code)s”.") % {"code": portfolio_code}, returncode=2
-            )
-    rows = []
-    for portfolio in portfolios:
-        debts = list(
-            Debt.objects.filter(portfolio=portfolio)
-            .exclude(status__in=CLOSED_STATUSES)
-            .select_related("debtor")
-            .order_by("pk")
-        )
-        positions = ledger.list_positions(debts=debts, as_of=as_of)
-        rows += [_row(portfolio, debt, positions[debt.pk], as_of) for debt in debts]
-    return snapshot_frame(rows)
+def _table(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in header:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("—" if value is None else str(value) for value in row))
+    return table
 
 
-def _row(portfolio: Portfolio, debt: Debt, position: ledger.DebtPosition, as_of: date) -> dict[str, object]:
-    upcoming = [item.due_date for item in ledger.get_schedule(debt=debt) if item.due_date >= as_of]
-    return {
-        "debt_id": debt.pk,
-        "debtor_id": debt.debtor_id,
-        "portfolio": portfolio.code,
-        "balance": position.balances.total,
-        "currency": debt.currency,
-        "days_past_due": position.days_past_due,
-        "days_until_due": (min(upcoming) - as_of).days if upcoming else None,
-        "bucket": position.bucket,
-        "product": debt.product,
-        "debtor_kind": debt.debtor.kind,
-        "is_verified": debt.verified_at is not None or debt.status == DebtStatus.VERIFIED,
-        "has_open_dispute": debt.status == DebtStatus.DISPUTED,
-    }
+def _render_run(report: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=140, color_system=None)
+    if report.get("already_completed"):
+        console.print(_("This date had already run; nothing changed. Its report:"))
+    console.print(
+        _("Cycle of %(date)s: %(accounts)d accounts in %(seconds)s s.")
+        % {
+            "date": report["date"],
+            "accounts": report["accounts_evaluated"],
+            "seconds": report["duration_seconds"],
+        }
+    )
+    console.print(_table(_("Totals"), ("", ""), [(key, report[key]) for key in REPORT_KEYS]))
+    for title, key in ((_("By stage"), "by_stage"), (_("Actions planned"), "by_action"),
+                       (_("Refusals"), "refusals"), (_("Skipped"), "skipped")):  # fmt: skip
+        if report.get(key):
+            console.print(_table(title, ("", "accounts"), list(report[key].items())))
+    return buffer.getvalue()
 
 
-def preview_report(decisions: pl.DataFrame, strategy: Strategy, as_of: date) -> dict[str, Any]:
-    """Return the counts by segment, stage and action, and sample cases, as plain data."""
-    actions = planned_actions(decisions, strategy)
-
-    def counts(frame: pl.DataFrame, *columns: str) -> list[dict[str, Any]]:
-        ordered = frame.group_by(columns).len("accounts")
-        descending = [True, *[False] * len(columns)]
-        return ordered.sort(["accounts", *columns], descending=descending, nulls_last=True).to_dicts()
-
-    samples = decisions.filter(pl.col("is_transition") | (pl.col("actions").list.len() > 0)).head(SAMPLE_SIZE)
-    return {
-        "as_of": as_of.isoformat(),
-        "strategy": strategy.label,
-        "accounts": decisions.height,
-        "transitions": int(decisions.get_column("is_transition").sum()),
-        "by_segment": counts(decisions, "segment"),
-        "by_stage": counts(decisions, "stage"),
-        "by_action": counts(actions, "channel", "action_rule"),
-        "samples": samples.select(
-            "debt_id", "segment", "stage_from", "stage", "transition_rule", "transition_condition", "actions"
-        ).to_dicts(),
-    }
-
-
-def _render(report: dict[str, Any]) -> str:
+def _render_preview(report: dict[str, Any]) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, color_system=None)
     console.print(
@@ -155,31 +174,32 @@ def _render(report: dict[str, Any]) -> str:
             "%(strategy)s on %(date)s: %(accounts)d accounts, %(transitions)d stage transitions (preview, nothing written)."
         )
         % {
-            "strategy": report["strategy"],
-            "date": report["as_of"],
-            "accounts": report["accounts"],
+            "strategy": report["strategy"], "date": report["as_of"], "accounts": report["accounts"],
             "transitions": report["transitions"],
         }
-    )
+    )  # fmt: skip
     for title, key, columns in (
         (_("By segment"), "by_segment", ("segment",)),
         (_("By stage"), "by_stage", ("stage",)),
-        (_("Actions due"), "by_action", ("channel", "action_rule")),
+        (_("Actions due"), "by_action", ("action_rule",)),
     ):
-        table = Table(title=title, title_justify="left")
-        for column in (*columns, "accounts"):
-            table.add_column(column, justify="right" if column == "accounts" else "left")
-        for row in report[key]:
-            table.add_row(
-                *(str(row[column]) if row[column] is not None else "—" for column in (*columns, "accounts"))
-            )
-        console.print(table)
-    table = Table(title=_("Sample cases"), title_justify="left")
-    for column in ("debt", "segment", "stage", "why", "actions"):
-        table.add_column(column)
-    for sample in report["samples"]:
-        moved = f"{sample['stage_from'] or '—'} → {sample['stage'] or '—'}"
-        why = sample["transition_condition"] or ""
-        table.add_row(str(sample["debt_id"]), sample["segment"], moved, why, "\n".join(sample["actions"]))
-    console.print(table)
+        rows = [tuple(row[column] for column in (*columns, "accounts")) for row in report[key]]
+        console.print(_table(title, (*columns, "accounts"), rows))
+    if report["refusals"]:
+        console.print(_table(_("Refusals"), ("reason", "actions"), list(report["refusals"].items())))
+    rows = [
+        (sample["debt_id"], sample["segment"], f"{sample['stage_from'] or '—'} → {sample['stage'] or '—'}",
+         sample["transition_condition"] or "", "\n".join(sample["actions"]))
+        for sample in report["samples"]
+    ]  # fmt: skip
+    console.print(_table(_("Sample cases"), ("debt", "segment", "stage", "why", "actions"), rows))
+    difference = report.get("difference")
+    if difference:
+        console.print(
+            _("Against %(active)s: %(segments)d accounts change segment, %(stages)d change stage, %(actions)d change actions.")
+            % {"active": difference["active"], "segments": difference["segment_changed"],
+               "stages": difference["stage_changed"], "actions": difference["actions_changed"]}
+        )  # fmt: skip
+        rows = [(row["stage"], row["active"], row["candidate"]) for row in difference["by_stage"]]
+        console.print(_table(_("Accounts by stage"), ("stage", "active", "candidate"), rows))
     return buffer.getvalue()

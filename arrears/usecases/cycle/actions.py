@@ -1,0 +1,268 @@
+"""The actions a run planned: which contact point, what compliance says, and what gets written.
+
+Each planned action ends as exactly one `CaseAction` row keyed (case, business date, rule): a message
+queued, a work item created, refused by compliance (with the reason codes), or skipped (with why).
+Messages and work items carry the key ``cycle:<debt>:<date>:<rule>``, so writing the same plan twice
+adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from arrears.casework.models import ActionOutcome, CaseAction, WorkItem
+from arrears.comms.planned import PlannedMessage, find_versions, queue_planned
+from arrears.compliance import policies
+from arrears.compliance.decisions import PlannedRefusal, record_planned_refusals
+from arrears.compliance.frames import read_case_frames
+from arrears.compliance.history import DEBTOR
+from arrears.compliance.rules.vectorized import PLANNED_SCHEMA, decide_many
+from arrears.engine import compile
+from arrears.engine.strategy import Strategy
+from arrears.portfolio.models import ContactPoint
+from arrears.usecases.cycle import assign
+
+if TYPE_CHECKING:
+    from arrears.usecases.cycle.partition import CycleContext
+
+# The moment of the business date, on the debtor's own clock, planned contacts are proposed for.
+SEND_AT = time(10, 0)
+# When a run starts late, it proposes "now" only inside these hours of the contact's clock.
+DAYTIME = (time(9, 0), time(19, 0))
+MESSAGE_CHANNELS = {"sms": "phone", "email": "email", "app": "app", "letter": "address"}
+CONTACT_CHANNELS = {**MESSAGE_CHANNELS, "call": "phone", "visit": "address"}
+WORK_CHANNELS = ("call", "visit", "task")
+CHUNK = 20_000
+
+SKIP_NO_CONTACT_POINT = "no_contact_point"
+SKIP_NO_TEMPLATE = "no_approved_template"
+
+
+@dataclass
+class ActionReport:
+    messages: int = 0
+    work_items: int = 0
+    refusals: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    by_action: Counter[str] = field(default_factory=Counter)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "messages_created": self.messages, "work_items_created": self.work_items,
+            "refusals": dict(self.refusals), "skipped": dict(self.skipped), "by_action": dict(self.by_action),
+        }  # fmt: skip
+
+
+def plan(decided: pl.DataFrame, strategies: Sequence[Strategy]) -> pl.DataFrame:
+    """Return one row per action due: the account, its stage, the rule, and what to do (channel, template, queue)."""
+    table = pl.concat([compile.action_table(strategy) for strategy in strategies]).unique(
+        "rule", keep="first"
+    )
+    return (
+        decided.select("debt_id", "debtor_id", "stage", "balance", "currency", "language", "score", "bucket",
+                       "debtor_kind", rule="actions")
+        .explode("rule", empty_as_null=False)
+        .filter(pl.col("rule").is_not_null())
+        .join(table, on="rule", how="left", maintain_order="left")
+    )  # fmt: skip
+
+
+def check(planned: pl.DataFrame, context: CycleContext) -> pl.DataFrame:
+    """Return the plan with a contact point, a send moment and the compliance decision for every contact.
+
+    Columns added: ``contact_point_id``, ``send_at`` (UTC), ``decision`` (ALLOW/REVIEW/DENY, null for
+    tasks), ``reasons`` and ``skip`` (why nothing can be done, null otherwise).
+    """
+    contacts = planned.filter(pl.col("channel").is_in(list(CONTACT_CHANNELS)))
+    points = _contact_points(contacts.get_column("debtor_id").unique().to_list())
+    located = contacts.with_columns(kind=pl.col("channel").replace_strict(CONTACT_CHANNELS)).join(
+        points, on=["debtor_id", "kind"], how="left", maintain_order="left"
+    )
+    located = located.with_columns(send_at=_send_moments(located, context))
+    reachable = located.filter(pl.col("contact_point_id").is_not_null())
+    decided = _decide(reachable, context)
+    unreachable = located.filter(pl.col("contact_point_id").is_null()).with_columns(
+        decision=pl.lit(None, pl.String()),
+        reasons=pl.lit([], pl.List(pl.String())),
+        skip=pl.lit(SKIP_NO_CONTACT_POINT),
+    )
+    tasks = planned.filter(~pl.col("channel").is_in(list(CONTACT_CHANNELS))).with_columns(
+        kind=pl.lit(None, pl.String()), contact_point_id=pl.lit(None, pl.Int64()), zone=pl.lit(None, pl.String()),
+        send_at=pl.lit(context.now).dt.convert_time_zone("UTC"), decision=pl.lit(None, pl.String()),
+        reasons=pl.lit([], pl.List(pl.String())), skip=pl.lit(None, pl.String()),
+    )  # fmt: skip
+    columns = tasks.columns
+    return pl.concat(
+        [frame.select(columns) for frame in (decided, unreachable, tasks)], how="vertical_relaxed"
+    )
+
+
+def _contact_points(debtor_ids: list[int]) -> pl.DataFrame:
+    """Return each debtor's first own contact point of each kind (primary first), except do-not-contact ones."""
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(debtor_ids), CHUNK):
+        rows += (
+            ContactPoint.objects.filter(
+                debtor_id__in=debtor_ids[start : start + CHUNK],
+                contact_person__isnull=True,
+                do_not_contact=False,
+            )
+            .order_by("debtor_id", "kind", "-is_primary", "pk")
+            .values_list("debtor_id", "kind", "pk", "time_zones")
+        )
+    frame = pl.DataFrame(
+        [(debtor, kind, pk, (zones or [None])[0]) for debtor, kind, pk, zones in rows],
+        schema={
+            "debtor_id": pl.Int64(),
+            "kind": pl.String(),
+            "contact_point_id": pl.Int64(),
+            "zone": pl.String(),
+        },
+        orient="row",
+    )
+    return frame.unique(["debtor_id", "kind"], keep="first", maintain_order=True)
+
+
+def _send_moments(located: pl.DataFrame, context: CycleContext) -> pl.Series:
+    """Return, per row, when to propose the contact, in UTC: SEND_AT on the business date on the contact's clock.
+
+    The contact's clock is its first time zone (the portfolio's when unknown). A run that starts
+    after that moment proposes its own start, unless that falls outside DAYTIME on that clock; then
+    SEND_AT on the next day.
+    """
+    fallback = context.portfolio.time_zone
+    zones = located.get_column("zone").fill_null(fallback)
+    moments = {
+        zone: send_moment(context.business_date, context.now, zone) for zone in zones.unique().to_list()
+    }
+    return zones.replace_strict(moments, return_dtype=pl.Datetime("us", "UTC")).alias("send_at")
+
+
+def send_moment(business_date: date, now: datetime, zone: str) -> datetime:
+    """Return the moment a contact planned for ``business_date`` is proposed for, on ``zone``'s clock."""
+    clock = ZoneInfo(zone)
+    planned = datetime.combine(business_date, SEND_AT, tzinfo=clock)
+    if planned >= now:
+        return planned
+    local = now.astimezone(clock)
+    if DAYTIME[0] <= local.time() <= DAYTIME[1]:
+        return now
+    day = local.date() if local.time() < DAYTIME[0] else local.date() + timedelta(days=1)
+    return datetime.combine(day, SEND_AT, tzinfo=clock)
+
+
+def _decide(reachable: pl.DataFrame, context: CycleContext) -> pl.DataFrame:
+    """Return the reachable contacts with the vectorized compliance decision of each."""
+    if reachable.height == 0:
+        return reachable.with_columns(
+            decision=pl.lit(None, pl.String()),
+            reasons=pl.lit([], pl.List(pl.String())),
+            skip=pl.lit(None, pl.String()),
+        )
+    entity = policies.get_collector_entity(context.portfolio)
+    frames = read_case_frames(
+        debtor_ids=reachable.get_column("debtor_id").unique(), collectors=entity, now=context.now
+    )
+    planned = reachable.select(
+        case_id="debtor_id", at="send_at", action=pl.col("channel"), person=pl.lit(DEBTOR),
+        debts=pl.concat_list(pl.col("debt_id").cast(pl.String())), by=pl.lit(entity),
+        contact=pl.format("point:{}", pl.col("contact_point_id")),  # as history.contact_key
+        purpose=pl.lit("collect"),
+    ).cast(PLANNED_SCHEMA)  # fmt: skip
+    verdicts = decide_many(frames, planned, policies.get_policy(context.portfolio))
+    return reachable.with_columns(
+        decision=verdicts.get_column("decision").cast(pl.String()),
+        reasons=verdicts.get_column("reasons"),
+        skip=pl.lit(None, pl.String()),
+    )
+
+
+def write(checked: pl.DataFrame, case_ids: dict[int, int], context: CycleContext) -> ActionReport:
+    """Queue the allowed messages, create the work items, keep the refusals; one `CaseAction` per planned action."""
+    report = ActionReport()
+    if checked.height == 0:
+        return report
+    day, now = context.business_date, context.now
+    rows = checked.with_columns(
+        case_id=pl.col("debt_id").replace_strict(case_ids, return_dtype=pl.Int64()),
+        key=pl.format("cycle:{}:{}:{}", pl.col("debt_id"), pl.lit(day.isoformat()), pl.col("rule")),
+    ).to_dicts()
+    versions = find_versions({(row["template"], row["channel"], row["language"]) for row in rows
+                              if row["channel"] in MESSAGE_CHANNELS and row["skip"] is None})  # fmt: skip
+    outcomes: dict[str, tuple[str, list[str]]] = {}
+    messages: list[PlannedMessage] = []
+    works: list[dict[str, Any]] = []
+    refusals: list[PlannedRefusal] = []
+    for row in rows:
+        report.by_action[row["channel"]] += 1
+        if row["skip"] is not None:
+            outcomes[row["key"]] = (ActionOutcome.SKIPPED, [row["skip"]])
+            report.skipped[row["skip"]] += 1
+        elif row["decision"] not in (None, "ALLOW"):
+            outcomes[row["key"]] = (ActionOutcome.REFUSED, list(row["reasons"]))
+            report.refusals.update(row["reasons"])
+            refusals.append(PlannedRefusal(
+                debtor_id=row["debtor_id"], contact_point_id=row["contact_point_id"], action=row["channel"],
+                debt_ids=(row["debt_id"],), proposed_at=row["send_at"], decision=row["decision"],
+                reasons=tuple(row["reasons"]),
+            ))  # fmt: skip
+        elif row["channel"] in MESSAGE_CHANNELS:
+            version = versions.get((row["template"], row["channel"], row["language"]))
+            if version is None:
+                outcomes[row["key"]] = (ActionOutcome.SKIPPED, [SKIP_NO_TEMPLATE])
+                report.skipped[SKIP_NO_TEMPLATE] += 1
+                continue
+            outcomes[row["key"]] = (ActionOutcome.QUEUED, [])
+            messages.append(PlannedMessage(
+                debtor_id=row["debtor_id"], debt_id=row["debt_id"], contact_point_id=row["contact_point_id"],
+                channel=row["channel"], purpose=row["template"], language=version.template.language,
+                template_version_id=version.pk, not_before=row["send_at"], idempotency_key=row["key"],
+            ))  # fmt: skip
+        else:
+            outcomes[row["key"]] = (ActionOutcome.WORK_ITEM, [])
+            works.append(row)
+    message_ids = queue_planned(messages, now=now, source="cycle", portfolio_id=context.portfolio.pk)
+    report.messages = len(messages)
+    report.work_items = _create_work_items(works, context)
+    record_planned_refusals(refusals, policy=policies.get_policy(context.portfolio).label, now=now)
+    CaseAction.objects.bulk_create(
+        [
+            CaseAction(
+                case_id=row["case_id"], business_date=day, rule=row["rule"], channel=row["channel"],
+                template=row["template"] or "", outcome=outcomes[row["key"]][0], reasons=outcomes[row["key"]][1],
+                message_id=message_ids.get(row["key"]),
+                send_at=row["send_at"] if outcomes[row["key"]][0] == ActionOutcome.QUEUED else None, created_at=now,
+            )
+            for row in rows
+        ],
+        batch_size=2_000,
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return report
+
+
+def _create_work_items(works: list[dict[str, Any]], context: CycleContext) -> int:
+    if not works:
+        return 0
+    assignees = assign.assign(works, portfolio=context.portfolio)
+    WorkItem.objects.bulk_create(
+        [
+            WorkItem(
+                case_id=row["case_id"], portfolio_id=context.portfolio.pk, queue=row["queue"] or row["channel"],
+                kind=row["channel"], script=row["template"] or "", rule=row["rule"],
+                business_date=context.business_date, priority=assign.expected_recovery(row),
+                assigned_to_id=assignees.get(row["key"]), idempotency_key=row["key"], created_at=context.now,
+            )
+            for row in works
+        ],
+        batch_size=2_000,
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return len(works)

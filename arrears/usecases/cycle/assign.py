@@ -1,0 +1,98 @@
+"""Give the cycle's work items an owner: by team and skill, within each collector's daily capacity.
+
+Items are taken by expected recovery, highest first. A collector can take an item when they work
+the portfolio and have its skills: the debtor's language (when they list languages at all),
+``companies`` for a company debtor, ``large_balances`` for a balance at or above LARGE_BALANCE.
+Among those, the one with the most capacity left gets it (ties: the lower user id); an item nobody
+can take stays unassigned in its queue, for a supervisor. Open items a collector already holds
+count against their capacity.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+
+from arrears.casework.models import WorkItem, WorkItemStatus
+from arrears.core.money import round_money
+from arrears.people.roles import Role
+from arrears.portfolio.models import Portfolio
+
+LARGE_BALANCE = Decimal("50000")
+LANGUAGE_SKILLS = ("zh", "en")
+# The chance of recovery by aging bucket when a case has no score (the older, the less likely).
+RECOVERY_BY_BUCKET = {
+    "current": Decimal("0.70"), "1-30": Decimal("0.55"), "31-60": Decimal("0.40"), "61-90": Decimal("0.30"),
+    "91-120": Decimal("0.20"), "121-180": Decimal("0.15"), "181-360": Decimal("0.08"), "361+": Decimal("0.04"),
+}  # fmt: skip
+
+
+def expected_recovery(row: dict[str, Any]) -> Decimal:
+    """Return balance × chance of recovery: the score (0–1000) when known, else the bucket's rate."""
+    chance = (
+        Decimal(row["score"]) / 1000
+        if row.get("score") is not None
+        else RECOVERY_BY_BUCKET.get(row["bucket"], Decimal("0.10"))
+    )
+    return round_money(Decimal(row["balance"]) * chance, row["currency"])
+
+
+def needed_skills(row: dict[str, Any]) -> set[str]:
+    skills = set()
+    if row.get("debtor_kind") == "company":
+        skills.add("companies")
+    if Decimal(row["balance"]) >= LARGE_BALANCE:
+        skills.add("large_balances")
+    return skills
+
+
+def assign(works: Sequence[dict[str, Any]], *, portfolio: Portfolio) -> dict[str, int]:
+    """Return work item key → collector id for the items someone can take."""
+    capacity = int(getattr(settings, "ARREARS_COLLECTOR_DAILY_CAPACITY", 40))
+    collectors = _collectors(portfolio)
+    held = _open_items([pk for pk, _skills in collectors])
+    left = {pk: capacity - held.get(pk, 0) for pk, _skills in collectors}
+    skills = {pk: set(items or []) for pk, items in collectors}
+    chosen: dict[str, int] = {}
+    for row in sorted(works, key=lambda item: expected_recovery(item), reverse=True):
+        language = "zh" if str(row.get("language") or "").startswith("zh") else "en"
+        needed = needed_skills(row)
+        fit = [
+            pk for pk in left
+            if left[pk] > 0 and needed <= skills[pk]
+            and (not skills[pk] & set(LANGUAGE_SKILLS) or language in skills[pk])
+        ]  # fmt: skip
+        if not fit:
+            continue
+        best = max(fit, key=lambda pk: (left[pk], -pk))
+        chosen[row["key"]] = best
+        left[best] -= 1
+    return chosen
+
+
+def _collectors(portfolio: Portfolio) -> list[tuple[int, list[str]]]:
+    """Return (id, skills) of the active collectors who work the portfolio."""
+    return list(
+        get_user_model()
+        .objects.filter(portfolios=portfolio, role=Role.COLLECTOR, is_active=True)
+        .order_by("pk")
+        .values_list("pk", "skills")
+    )
+
+
+def _open_items(collector_ids: list[int]) -> Counter[int]:
+    """Return how many open work items each collector holds."""
+    rows = (
+        WorkItem.objects.filter(assigned_to_id__in=collector_ids, status=WorkItemStatus.OPEN)
+        .values("assigned_to_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("assigned_to_id", "count")
+    )
+    return Counter(dict(rows))

@@ -1,0 +1,267 @@
+"""One partition of a cycle run: read, decide, and write everything in one transaction.
+
+Reading (the snapshot) and deciding (accrual, promises, the strategy, compliance) happen before
+the transaction; every write — cases, stage events, penalty entries, promise outcomes, planned
+actions, messages, work items, refusals, the partition's report — happens inside it, so a crash
+leaves either the whole partition or nothing of it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from django.db import connection, transaction
+
+from arrears.casework.models import Case, PromiseStatus, StageEvent
+from arrears.casework.promises import open_promises, record_outcomes
+from arrears.compliance.rules.rates import RateTable, cap_percent_column
+from arrears.core.audit.actions import record_event
+from arrears.engine.accrual import accrue_penalty
+from arrears.engine.evaluate import evaluate_arms
+from arrears.engine.fields import SNAPSHOT_SCHEMA
+from arrears.engine.promises import settle_promises
+from arrears.engine.strategy import Strategy
+from arrears.portfolio.models import Portfolio
+from arrears.portfolio.penalties import Accrual, post_penalties
+from arrears.strategy.models import CyclePartition, CycleRun
+from arrears.usecases.cycle import actions
+from arrears.usecases.cycle.snapshot import read_snapshot
+
+# After missed days, actions whose day fell in the last CATCH_UP_DAYS missed days are still due
+# (the latest one only); older ones are dropped as stale.
+CATCH_UP_DAYS = 7
+
+
+@dataclass(frozen=True)
+class CycleContext:
+    """What every partition of one run shares."""
+
+    run: CycleRun
+    portfolio: Portfolio
+    business_date: date
+    previous_date: date | None
+    champion: Strategy
+    challengers: dict[str, Strategy]
+    rates: RateTable
+    now: datetime
+
+
+@dataclass
+class PartitionReport:
+    accounts: int = 0
+    cases_opened: int = 0
+    transitions: int = 0
+    penalties: int = 0
+    penalty_total: Decimal = Decimal(0)
+    promises_kept: int = 0
+    promises_broken: int = 0
+    by_stage: Counter[str] = field(default_factory=Counter)
+    by_segment: Counter[str] = field(default_factory=Counter)
+    outcome: actions.ActionReport = field(default_factory=actions.ActionReport)
+    seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "accounts_evaluated": self.accounts, "cases_opened": self.cases_opened,
+            "stage_transitions": self.transitions, "penalties_posted": self.penalties,
+            "penalty_total": str(self.penalty_total), "promises_kept": self.promises_kept,
+            "promises_broken": self.promises_broken, "by_stage": dict(self.by_stage),
+            "by_segment": dict(self.by_segment), **self.outcome.as_json(), "duration_seconds": round(self.seconds, 3),
+        }  # fmt: skip
+
+
+def run_partition(context: CycleContext, number: int) -> dict[str, Any]:
+    """Decide and write one partition of the run; return its report."""
+    started = time.perf_counter()
+    run, day = context.run, context.business_date
+    report = PartitionReport()
+    snapshot = read_snapshot(
+        portfolio=context.portfolio, as_of=day, partition=number, partitions=run.partitions
+    )
+    report.accounts = snapshot.height
+    accruals = _accrue(snapshot, context)
+    snapshot = _with_penalties(snapshot, accruals)
+    promises = open_promises(case_ids=snapshot.get_column("case_id").drop_nulls().to_list())
+    settled = settle_promises(promises.frame, promises.payments, day) if promises.frame.height else None
+    snapshot = _with_broken(snapshot, settled, promises.case_of)
+    decisions = evaluate_arms(engine_input(snapshot, context), context.champion, context.challengers, day)
+    decided = decisions.join(
+        snapshot.select("debt_id", "case_id", "portfolio_id", "balance", "language", "score", "bucket",
+                        "debtor_kind", "currency"),
+        on="debt_id", how="left", maintain_order="left",
+    )  # fmt: skip
+    plan = actions.plan(decided, [context.champion, *context.challengers.values()])
+    checked = actions.check(plan, context)
+    with transaction.atomic():
+        case_ids = _open_cases(decided, context, report)
+        decided = decided.with_columns(case_id=pl.col("debt_id").replace_strict(case_ids, default=None))
+        _record_stages(decided, context, report)
+        if accruals:
+            post_penalties(accruals, business_date=day, now=context.now, portfolio_id=context.portfolio.pk)
+            report.penalties = len(accruals)
+            report.penalty_total = sum((item.amount for item in accruals), Decimal(0))
+        if settled is not None and settled.height:
+            record_outcomes(settled, now=context.now)
+            report.promises_kept = int((settled.get_column("status") == PromiseStatus.KEPT).sum())
+            report.promises_broken = int((settled.get_column("status") == PromiseStatus.BROKEN).sum())
+        report.outcome = actions.write(checked, case_ids, context)
+        report.by_stage = Counter(
+            {
+                str(key or "none"): value
+                for key, value in decided.get_column("stage").value_counts().iter_rows()
+            }
+        )
+        report.by_segment = Counter(dict(decided.get_column("segment").value_counts().iter_rows()))
+        report.seconds = time.perf_counter() - started
+        result = report.as_json()
+        CyclePartition.objects.create(run=run, number=number, report=result, finished_at=context.now)
+        record_event(
+            actor=None, action="cycle.apply_partition", target=run, now=context.now,
+            portfolio_id=context.portfolio.pk, after={"partition": number, **_audit_summary(result)},
+        )  # fmt: skip
+    return result
+
+
+def _audit_summary(result: dict[str, Any]) -> dict[str, Any]:
+    keys = ("accounts_evaluated", "stage_transitions", "messages_created", "work_items_created", "refusals")
+    return {key: result[key] for key in keys}
+
+
+def _accrue(snapshot: pl.DataFrame, context: CycleContext) -> list[Accrual]:
+    """Return the penalty each overdue debt accrues since the last run (the day before, on a first run)."""
+    day = context.business_date
+    through = context.previous_date or day - timedelta(days=1)
+    accounts = snapshot.filter(pl.col("overdue_since").is_not_null() & (pl.col("penalty_rate") > 0)).select(
+        "debt_id", "currency", "overdue_amount", "overdue_since", "penalty_rate",
+        cap_percent=cap_percent_column(context.rates, context.portfolio.country, pl.col("contract_date")),
+        accrued_through=pl.max_horizontal(pl.lit(through), pl.col("created_on") - pl.duration(days=1))
+        if "created_on" in snapshot.columns
+        else pl.lit(through),
+    )  # fmt: skip
+    if accounts.height == 0:
+        return []
+    rows = accrue_penalty(accounts, day)
+    return [Accrual(**row) for row in rows.iter_rows(named=True)]
+
+
+def _with_penalties(snapshot: pl.DataFrame, accruals: list[Accrual]) -> pl.DataFrame:
+    """Return the snapshot with today's penalties in each balance, so the strategy sees what is owed now."""
+    if not accruals:
+        return snapshot
+    added = pl.DataFrame(
+        {"debt_id": [item.debt_id for item in accruals], "_penalty": [item.amount for item in accruals]},
+        schema={"debt_id": pl.Int64(), "_penalty": pl.Decimal(18, 2)},
+    )
+    return (
+        snapshot.join(added, on="debt_id", how="left", maintain_order="left")
+        .with_columns(balance=(pl.col("balance") + pl.col("_penalty").fill_null(0)).cast(pl.Decimal(18, 2)))
+        .drop("_penalty")
+    )
+
+
+def _with_broken(
+    snapshot: pl.DataFrame, settled: pl.DataFrame | None, case_of: dict[int, int]
+) -> pl.DataFrame:
+    """Return the snapshot with the promises broken today counted in ``broken_promises``."""
+    if settled is None or settled.height == 0:
+        return snapshot
+    broken = Counter(
+        case_of[promise_id]
+        for promise_id, status in settled.select("promise_id", "status").iter_rows()
+        if status == PromiseStatus.BROKEN
+    )
+    if not broken:
+        return snapshot
+    extra = pl.DataFrame(
+        {"case_id": list(broken), "_broken": list(broken.values())},
+        schema={"case_id": pl.Int64(), "_broken": pl.Int32()},
+    )
+    return (
+        snapshot.join(extra, on="case_id", how="left", maintain_order="left")
+        .with_columns(broken_promises=pl.col("broken_promises") + pl.col("_broken").fill_null(0))
+        .drop("_broken")
+    )
+
+
+def engine_input(snapshot: pl.DataFrame, context: CycleContext) -> pl.DataFrame:
+    """Return the catalog columns plus ``days_missed``: the days since the last run that the cycle did not run."""
+    previous = context.previous_date
+    missed = (
+        0 if previous is None else max(0, min((context.business_date - previous).days - 1, CATCH_UP_DAYS))
+    )
+    return snapshot.select(*SNAPSHOT_SCHEMA.names(), days_missed=pl.lit(missed, dtype=pl.Int32()))
+
+
+def _open_cases(decided: pl.DataFrame, context: CycleContext, report: PartitionReport) -> dict[int, int]:
+    """Create a case for every debt that has none, in its first stage; return debt id → case id."""
+    known = decided.filter(pl.col("case_id").is_not_null())
+    ids = dict(zip(known.get_column("debt_id").to_list(), known.get_column("case_id").to_list(), strict=True))
+    fresh = decided.filter(pl.col("case_id").is_null())
+    if fresh.height == 0:
+        return ids
+    day, now = context.business_date, context.now
+    Case.objects.bulk_create(
+        [
+            Case(
+                debt_id=row["debt_id"], debtor_id=row["debtor_id"], portfolio_id=context.portfolio.pk,
+                strategy=f"{row['strategy']}@{row['strategy_version']}", arm=row["arm"] or "",
+                segment=row["segment"], stage=row["stage"] or "", stage_entered_on=day if row["stage"] else None,
+                stage_rule=row["transition_rule"] or "", stage_condition=row["transition_condition"] or "",
+                goal=row["goal"] or "", goal_deadline=row["deadline_date"], created_at=now, updated_at=now,
+            )
+            for row in fresh.iter_rows(named=True)
+        ],
+        batch_size=2_000,
+    )  # fmt: skip
+    report.cases_opened = fresh.height
+    created = Case.objects.filter(debt_id__in=fresh.get_column("debt_id").to_list()).values_list(
+        "debt_id", "pk"
+    )
+    ids.update(created)
+    return ids
+
+
+def _record_stages(decided: pl.DataFrame, context: CycleContext, report: PartitionReport) -> None:
+    """Write a stage event for every move, and the case's new stage with the rule and condition that moved it."""
+    moves = decided.filter(pl.col("is_transition"))
+    report.transitions = moves.height
+    if moves.height == 0:
+        return
+    day, now = context.business_date, context.now
+    StageEvent.objects.bulk_create(
+        [
+            StageEvent(
+                case_id=row["case_id"], business_date=day, stage_from=row["stage_from"] or "",
+                stage_to=row["stage"] or "", segment=row["segment"], rule=row["transition_rule"] or "",
+                condition=row["transition_condition"] or "", strategy=f"{row['strategy']}@{row['strategy_version']}",
+                cycle_run_id=context.run.pk, created_at=now,
+            )
+            for row in moves.iter_rows(named=True)
+        ],
+        batch_size=2_000,
+        ignore_conflicts=True,
+    )  # fmt: skip
+    table = connection.ops.quote_name(Case._meta.db_table)
+    ops = connection.ops
+    entered, updated = ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(now)
+    rows = [
+        (
+            row["stage"] or "", entered if row["stage"] else None, row["transition_rule"] or "",
+            row["transition_condition"] or "", row["segment"], row["arm"] or "",
+            f"{row['strategy']}@{row['strategy_version']}", row["goal"] or "",
+            ops.adapt_datefield_value(row["deadline_date"]), updated, row["case_id"],
+        )
+        for row in moves.iter_rows(named=True)
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET stage = %s, stage_entered_on = %s, stage_rule = %s, stage_condition = %s, "  # noqa: S608 - fixed names
+            "segment = %s, arm = %s, strategy = %s, goal = %s, goal_deadline = %s, updated_at = %s WHERE id = %s",
+            rows,
+        )
