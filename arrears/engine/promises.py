@@ -13,10 +13,11 @@ A promise counts the payments on its debt received from ``made_on`` through
 So a resolved promise's row does not depend on the day the settlement runs, and running it
 again on a later day gives the same row: applying it is idempotent.
 
-Promise ids are unique and no input column may be null. Each promise is judged independently: the desk allows one open promise per case, so two
-promises on one debt would both count the same payments. Payments before ``made_on``, after the
-grace period or after ``as_of`` are not counted. A promise is kept only by a counted payment: a
-tolerance as large as the amount does not keep a promise nobody paid anything on.
+Promise ids are unique and no input column may be null. Each promise is judged independently:
+the desk allows one open promise per case, so two promises on one debt would both count the same
+payments. Payments before ``made_on``, after the grace period or after ``as_of`` are not counted.
+A promise is kept only by a counted payment: a tolerance as large as the amount does not keep a
+promise nobody paid anything on.
 """
 
 from __future__ import annotations

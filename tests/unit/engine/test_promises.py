@@ -104,6 +104,11 @@ class TestOpenAndBroken:
     def test_broken_with_nothing_paid(self):
         assert settle([], date(2026, 4, 30)) == [(1, "broken", date(2026, 3, 14), Decimal("0.00"))]
 
+    def test_a_tolerance_as_large_as_the_amount_does_not_keep_a_promise_nobody_paid_on(self):
+        assert settle([], date(2026, 3, 14), tolerance=Decimal("500.00")) == [
+            (1, "broken", date(2026, 3, 14), Decimal("0.00"))
+        ]
+
     def test_without_grace_it_is_broken_the_day_after_the_due_date(self):
         assert settle([], date(2026, 3, 11), grace_days=0) == [
             (1, "broken", date(2026, 3, 11), Decimal("0.00"))
