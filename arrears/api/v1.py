@@ -6,10 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
-from arrears.api import comms, comms_callbacks, compliance, imports, plans, portfolio
+from arrears.api import comms, comms_callbacks, compliance, cycle, imports, plans, portfolio
 from arrears.comms.templates import NoApprovedTemplate
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
 from arrears.people import tokens
+from arrears.usecases.cycle.run import CycleOutOfOrder
 
 
 class BearerToken(HttpBearer):
@@ -36,9 +37,12 @@ api.add_router("/v1", compliance.router)
 api.add_router("/v1", comms_callbacks.router)
 api.add_router("/v1", comms.router)
 api.add_router("/v1", plans.router)
+api.add_router("/v1", cycle.router)
 
 # Domain errors map to HTTP statuses in this one table.
-ERROR_STATUS: dict[type[DomainError], int] = {NotFound: 404, PermissionDenied: 403, NoApprovedTemplate: 409}
+ERROR_STATUS: dict[type[DomainError], int] = {
+    NotFound: 404, PermissionDenied: 403, NoApprovedTemplate: 409, CycleOutOfOrder: 409,
+}  # fmt: skip
 
 
 @api.exception_handler(DomainError)

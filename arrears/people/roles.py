@@ -27,6 +27,7 @@ class Capability(StrEnum):
     LIFT_CONTACT_RESTRICTIONS = "lift_contact_restrictions"
     MANAGE_DATA = "manage_data"
     REVERSE_PAYMENTS = "reverse_payments"
+    RUN_CYCLE = "run_cycle"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -41,7 +42,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REVERSE_PAYMENTS,
         }
     ),
-    Role.STRATEGY_MANAGER: frozenset({Capability.USE_ADMIN}),
+    Role.STRATEGY_MANAGER: frozenset({Capability.USE_ADMIN, Capability.RUN_CYCLE}),
     Role.COMPLIANCE_OFFICER: frozenset(
         {
             Capability.SEE_PERSONAL_DATA,

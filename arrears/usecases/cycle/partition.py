@@ -99,6 +99,16 @@ def run_partition(context: CycleContext, number: int) -> dict[str, Any]:
     plan = actions.plan(decided, [context.champion, *context.challengers.values()])
     checked = actions.check(plan, context)
     with transaction.atomic():
+        # Another worker may be running the same date: the run's row serializes partition commits.
+        CycleRun.objects.select_for_update().filter(pk=run.pk).exists()
+        committed = (
+            CyclePartition.objects.filter(run=run, number=number)
+            .order_by("pk")
+            .values_list("report", flat=True)
+            .first()
+        )
+        if committed is not None:
+            return committed
         case_ids = _open_cases(decided, context, report)
         decided = decided.with_columns(case_id=pl.col("debt_id").replace_strict(case_ids, default=None))
         _record_stages(decided, context, report)

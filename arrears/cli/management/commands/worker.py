@@ -1,4 +1,4 @@
-"""`arrears worker`: the background worker — sends the outbox and runs the scheduled jobs.
+"""`arrears worker`: the background worker — sends the outbox and runs the scheduled jobs (print batches, the daily cycle).
 
 Safe to kill at any moment (see arrears/comms/dispatcher.py); start as many as you like.
 """
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from arrears.cli.base import LocalizedCommand
 from arrears.comms import dispatcher, schedule
 from arrears.comms.gateways.registry import build_gateways
+from arrears.usecases.cycle import schedule as cycle_schedule
 
 
 class Command(LocalizedCommand):
@@ -57,7 +58,10 @@ class Command(LocalizedCommand):
             report = dispatcher.dispatch_due(
                 gateways=gateways, limit=options["batch"], lease=lease, rate_limiter=limiter
             )
-            jobs = schedule.run_due_jobs(now=timezone.now())
+            jobs = [
+                *schedule.run_due_jobs(now=timezone.now()),
+                *cycle_schedule.run_due_cycles(now=timezone.now()),
+            ]
             if report.claimed or jobs:
                 outcomes = ", ".join(f"{name} {count}" for name, count in sorted(report.outcomes.items()))
                 self.stdout.write(
