@@ -70,10 +70,10 @@ def read_snapshot(
     if not 0 <= partition < partitions:
         raise ValueError(f"partition {partition} is not in 0..{partitions - 1}")
     params = _params(portfolio, as_of, partition, partitions)
-    debts = _read(_debts_sql(), params, DEBTS)
-    sums = _read(_ledger_sql(), params, SUMS)
-    explicit = _read(_instalments_sql(), params, INSTALMENTS)
-    contacts = _read(_contacts_sql(), params, CONTACTS)
+    debts = _read(_debts_sql(partitions), params, DEBTS)
+    sums = _read(_ledger_sql(partitions), params, SUMS)
+    explicit = _read(_instalments_sql(partitions), params, INSTALMENTS)
+    contacts = _read(_contacts_sql(partitions), params, CONTACTS)
     frame = debts.join(sums, on="debt_id", how="left").with_columns(pl.col(list(SUMS)[1:]).fill_null(0))
     frame = _with_schedule(frame, explicit, as_of)
     frame = frame.join(_contact_dates(contacts, portfolio.time_zone), on="debtor_id", how="left")
@@ -120,20 +120,23 @@ def _cents(column: str) -> str:
     return f"CAST(ROUND({column} * 100) AS BIGINT)"
 
 
-def _in_scope(debt: str = "d") -> str:
+def _in_scope(partitions: int) -> str:
     """Return the condition of an open debt of the portfolio in the partition."""
     closed = ", ".join(f"%(closed_{index})s" for index in range(len(CLOSED_STATUSES)))
     return (
-        f"{debt}.portfolio_id = %(portfolio_id)s AND {debt}.status NOT IN ({closed}) "
-        f"AND {_partition(f'{debt}.debtor_id')}"
+        f"d.portfolio_id = %(portfolio_id)s AND d.status NOT IN ({closed}) "
+        f"AND {_partition('d.debtor_id', partitions)}"
     )
 
 
-def _partition(debtor_id: str) -> str:
+def _partition(debtor_id: str, partitions: int) -> str:
+    """Return the condition of a debtor in the partition; none for one partition, which keeps row estimates right."""
+    if partitions == 1:
+        return "1 = 1"
     return f"(({debtor_id} * {HASH_MULTIPLIER}) %% {HASH_MODULUS}) %% %(partitions)s = %(partition)s"
 
 
-def _debts_sql() -> str:
+def _debts_sql(partitions: int) -> str:
     return f"""
         SELECT d.id, d.debtor_id, d.currency, d.product, d.status,
             CASE WHEN d.verified_at IS NULL THEN 0 ELSE 1 END, {_cents("d.principal")}, d.due_date,
@@ -149,33 +152,40 @@ def _debts_sql() -> str:
             SELECT p.case_id, COUNT(*) AS broken FROM {Promise._meta.db_table} p
             WHERE p.status = %(broken)s GROUP BY p.case_id
         ) b ON b.case_id = c.id
-        WHERE {_in_scope()}
-        ORDER BY d.id"""  # noqa: S608 - fixed names
+        WHERE {_in_scope(partitions)}"""  # noqa: S608 - fixed names
 
 
-def _ledger_sql() -> str:
-    cents = _cents("e.amount")
-    owed = "%(principal)s, %(interest)s, %(penalty)s, %(fee)s"
+def _ledger_sql(partitions: int) -> str:
     scheduled = "e.component IN (%(principal)s, %(interest)s)"
     return f"""
         SELECT e.debt_id,
-            CAST(SUM(CASE WHEN e.component IN ({owed}) THEN {cents} ELSE 0 END) AS BIGINT),
-            CAST(SUM(CASE WHEN e.component = %(principal)s THEN {cents} ELSE 0 END) AS BIGINT),
-            CAST(SUM(CASE WHEN {scheduled} AND e.amount > 0 THEN {cents} ELSE 0 END) AS BIGINT),
-            CAST(-SUM(CASE WHEN {scheduled} AND e.amount < 0 THEN {cents} ELSE 0 END) AS BIGINT)
+            {_cents_sum("e.component IN (%(principal)s, %(interest)s, %(penalty)s, %(fee)s)")},
+            {_cents_sum("e.component = %(principal)s")},
+            {_cents_sum(f"{scheduled} AND e.amount > 0")},
+            -{_cents_sum(f"{scheduled} AND e.amount < 0")}
         FROM {LedgerEntry._meta.db_table} e JOIN {Debt._meta.db_table} d ON d.id = e.debt_id
-        WHERE {_in_scope()} AND e.effective_date <= %(as_of)s
+        WHERE {_in_scope(partitions)} AND e.effective_date <= %(as_of)s
         GROUP BY e.debt_id"""  # noqa: S608 - fixed names
 
 
-def _instalments_sql() -> str:
+def _cents_sum(condition: str) -> str:
+    """Return the exact sum in cents of the amounts of the entries matching ``condition`` (null for none).
+
+    PostgreSQL adds numerics exactly; SQLite adds decimals as floats, so each amount is made integer cents first.
+    """
+    if connection.vendor == "postgresql":
+        return f"CAST(100 * SUM(e.amount) FILTER (WHERE {condition}) AS BIGINT)"
+    return f"SUM({_cents('e.amount')}) FILTER (WHERE {condition})"
+
+
+def _instalments_sql(partitions: int) -> str:
     return f"""
         SELECT i.debt_id, i.due_date, {_cents("i.principal_due")} + {_cents("i.interest_due")}
         FROM {Instalment._meta.db_table} i JOIN {Debt._meta.db_table} d ON d.id = i.debt_id
-        WHERE {_in_scope()}"""  # noqa: S608 - fixed names
+        WHERE {_in_scope(partitions)}"""  # noqa: S608 - fixed names
 
 
-def _contacts_sql() -> str:
+def _contacts_sql(partitions: int) -> str:
     if connection.vendor == "postgresql":
         epoch = "CAST(FLOOR(EXTRACT(EPOCH FROM MAX(e.occurred_at))) AS BIGINT)"
     else:
@@ -183,7 +193,7 @@ def _contacts_sql() -> str:
     return f"""
         SELECT e.debtor_id, {epoch}
         FROM {ContactEvent._meta.db_table} e JOIN {Debtor._meta.db_table} r ON r.id = e.debtor_id
-        WHERE r.portfolio_id = %(portfolio_id)s AND {_partition("e.debtor_id")}
+        WHERE r.portfolio_id = %(portfolio_id)s AND {_partition("e.debtor_id", partitions)}
             AND e.occurred_at < %(contacts_before)s
         GROUP BY e.debtor_id"""  # noqa: S608 - fixed names
 
