@@ -1,7 +1,7 @@
 from django.urls import path
 
 import arrears.desk.templates_views as templates_views
-from arrears.desk import compliance_views, views
+from arrears.desk import compliance_views, treatment_views, views
 
 app_name = "desk"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("debtors/<int:debtor_id>/", views.debtor_detail, name="debtor"),
     path("debtors/<int:debtor_id>/changes/", views.record_debtor_change, name="record_debtor_change"),
     path("debtors/<int:debtor_id>/contact/", compliance_views.debtor_compliance, name="debtor_compliance"),
+    path("debtors/<int:debtor_id>/treatment/", treatment_views.debtor_treatment, name="debtor_treatment"),
     path("debtors/<int:debtor_id>/holds/", compliance_views.place_hold, name="place_hold"),
     path("debtors/<int:debtor_id>/contacts/", compliance_views.record_contact, name="record_contact"),
     path("debtors/<int:debtor_id>/messages/", compliance_views.send_message, name="send_message"),
