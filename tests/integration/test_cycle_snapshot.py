@@ -7,7 +7,6 @@ import pytest
 from django.core.management import call_command
 from polars.testing import assert_frame_equal
 
-from arrears.cli.management.commands.cycle import build_snapshot
 from arrears.engine.fields import SNAPSHOT_SCHEMA, check_snapshot
 from arrears.portfolio import ledger, schedule
 from arrears.portfolio.choices import DebtStatus
@@ -22,6 +21,7 @@ from tests.factories.portfolio import (
     LedgerEntryFactory,
     PortfolioFactory,
 )
+from tests.support.reference_snapshot import build_snapshot
 
 pytestmark = pytest.mark.django_db
 D = Decimal
