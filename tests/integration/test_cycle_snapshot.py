@@ -258,7 +258,7 @@ class TestBalancesAndDaysPastDue:
         assert _position(leap, date(2024, 3, 1))[1:] == (1, None, "1-30", D("1000.00"), date(2024, 2, 29))
 
     def test_every_hand_built_debt_agrees_with_the_ledger(self, portfolio):
-        for day in (5, 20, 31):
+        for day in (5, 20, 28, 29, 30, 31):
             debt = DebtFactory(
                 debtor__portfolio=portfolio,
                 principal=D("1000.01"),
@@ -267,8 +267,31 @@ class TestBalancesAndDaysPastDue:
             )
             _pay(debt, "433.17", date(2026, 2, 1))
         DebtFactory(debtor__portfolio=portfolio, disputed=True, charges={"interest": D("3.33")})
+        # Shares that round to nothing, and shares whose sum passes the principal (a negative last one).
+        for principal, count in ((D("0.10"), 30), (D("0.20"), 30), (D("999"), 360)):
+            small = DebtFactory(
+                debtor__portfolio=portfolio,
+                principal=principal,
+                due_date=date(2026, 1, 31),
+                instalment_count=count,
+            )
+            _pay(small, "0.05", date(2026, 2, 1))
+        yen = DebtFactory(
+            debtor__portfolio=portfolio, currency="JPY", principal=D("100"), due_date=date(2025, 12, 30),
+            instalment_count=8,
+        )  # fmt: skip
+        _pay(yen, "38", date(2026, 2, 1))
+        irregular = DebtFactory(
+            debtor__portfolio=portfolio, principal=D("900.00"), due_date=date(2026, 1, 31)
+        )
+        for number, due_date in enumerate((date(2026, 1, 31), date(2026, 1, 31), date(2026, 3, 31)), start=1):
+            InstalmentFactory(debt=irregular, number=number, due_date=due_date, principal_due=D("300.00"))
+        _pay(irregular, "450.00", date(2026, 2, 1))
 
-        for as_of in (date(2025, 11, 30), date(2026, 1, 31), date(2026, 2, 28), AS_OF, date(2026, 7, 1)):
+        for as_of in (
+            date(2025, 11, 30), date(2026, 1, 29), date(2026, 1, 31), date(2026, 2, 27), date(2026, 2, 28),
+            date(2026, 3, 30), AS_OF, date(2026, 7, 1),
+        ):  # fmt: skip
             _assert_agrees_with_the_ledger(portfolio, as_of)
 
 

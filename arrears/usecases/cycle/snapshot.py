@@ -24,6 +24,7 @@ so all debts of one debtor are in the same partition.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,7 +37,7 @@ from arrears.casework.models import Case, Promise, PromiseStatus
 from arrears.compliance.models import ContactEvent
 from arrears.core.money import MINOR_UNITS
 from arrears.engine.fields import SNAPSHOT_SCHEMA
-from arrears.portfolio import aging
+from arrears.portfolio import aging, schedule
 from arrears.portfolio.choices import Component, DebtStatus
 from arrears.portfolio.models import Debt, Debtor, Instalment, LedgerEntry, Portfolio
 
@@ -238,13 +239,33 @@ def _derived(as_of: date) -> list[pl.Expr]:
     share = _share(pl.col("principal_terms"), count, pl.col("currency"))
     paid_shares = pl.when(share > 0).then(paid // share).otherwise(count - 1).clip(upper_bound=count - 1)
     uncovered = (paid_shares < count - 1) | (total > paid)
-    elapsed = ((as_of.year - due_date.dt.year()) * 12 + as_of.month - due_date.dt.month()).clip(lower_bound=0)
-    upcoming = elapsed + (add_months(due_date, elapsed) < pl.lit(as_of)).cast(pl.Int64)
+    upcoming, upcoming_date = _upcoming(due_date, as_of)
     return [
         pl.when(uncovered).then(add_months(due_date, paid_shares)).alias("first_unpaid"),
-        pl.when(upcoming < count).then(add_months(due_date, upcoming)).alias("next_due"),
+        pl.when(upcoming < count).then(upcoming_date).alias("next_due"),
         pl.when(upcoming >= count).then(total).otherwise(share * upcoming).alias("due_before"),
     ]
+
+
+def _upcoming(due_date: pl.Expr, as_of: date) -> tuple[pl.Expr, pl.Expr]:
+    """Return the number (from 0) and date of the first monthly instalment from ``due_date`` on or after ``as_of``.
+
+    It falls in the month of ``as_of`` or the next one, whose lengths are known, so no date is shifted per row.
+    """
+    next_month = schedule.add_months(as_of.replace(day=1), 1)
+    this_last, next_last = (calendar.monthrange(day.year, day.month)[1] for day in (as_of, next_month))
+    months = (as_of.year - due_date.dt.year().cast(pl.Int64)) * 12 + as_of.month - due_date.dt.month()
+    day = due_date.dt.day()
+    passed = day.clip(upper_bound=this_last) < as_of.day
+    number = pl.when(months < 0).then(0).when(passed).then(months + 1).otherwise(months)
+    on = (
+        pl.when(months < 0)
+        .then(due_date)
+        .when(passed)
+        .then(pl.date(next_month.year, next_month.month, day.clip(upper_bound=next_last)))
+        .otherwise(pl.date(as_of.year, as_of.month, day.clip(upper_bound=this_last)))
+    )
+    return number, on
 
 
 def _share(principal: pl.Expr, count: pl.Expr, currency: pl.Expr) -> pl.Expr:
