@@ -31,6 +31,7 @@ from arrears.compliance.rules.vectorized.frames import (
     MOMENT,
     OUTCOME,
     PERSONS_SCHEMA,
+    PLANNED_SCHEMA,
     PREFERENCES_SCHEMA,
     RELATION,
     CaseFrames,
@@ -78,6 +79,13 @@ def read_case_frames(
     )
 
 
+def planned_frame(rows: Sequence[Mapping[str, object]]) -> pl.DataFrame:
+    """Return planned actions as the `planned` frame; `debts` (empty: all), `contact` and `purpose` may be left out."""
+    return pl.DataFrame(rows, schema=PLANNED_SCHEMA).with_columns(
+        pl.col("debts").fill_null(pl.lit([], dtype=IDS))
+    )
+
+
 def _cases(ids: pl.Series, collectors: Mapping[int, str] | str) -> pl.DataFrame:
     cases = ids.to_frame()
     if isinstance(collectors, str):
@@ -102,15 +110,17 @@ def _cases(ids: pl.Series, collectors: Mapping[int, str] | str) -> pl.DataFrame:
 
 def _read_chunk(ids: pl.Series, now: datetime) -> dict[str, pl.DataFrame]:
     """Return one chunk of debtors' persons, debts, events and holds."""
-    scope = _scope_parameter(ids)
-    points = _read(_points_sql(), [scope], _POINT_COLUMNS)
-    holds = _read(_holds_sql(), [scope, connection.ops.adapt_datetimefield_value(now)], _HOLD_COLUMNS)
+    scope = _scope_parameters(ids)
+    points_and_opt_outs = _read(_points_sql(), scope, _POINT_COLUMNS)
+    points = points_and_opt_outs.unique("point_id")
+    opt_outs = points_and_opt_outs.filter(pl.col("channel").is_not_null())
+    holds = _read(_holds_sql(), [*scope, connection.ops.adapt_datetimefield_value(now)], _HOLD_COLUMNS)
     since = connection.ops.adapt_datetimefield_value(now - history.LOOKBACK)
     return {
-        "persons": _persons(ids, points, _read(_persons_sql(), [scope], _PERSON_COLUMNS)),
-        "debts": _debts(_read(_debts_sql(), [scope], _DEBT_COLUMNS)),
-        "events": _events(_read(_events_sql(), [scope, since], _EVENT_COLUMNS)),
-        "holds": _holds(holds, points, _read(_opt_outs_sql(), [scope], _OPT_OUT_COLUMNS)),
+        "persons": _persons(ids, points, _read(_persons_sql(), scope, _PERSON_COLUMNS)),
+        "debts": _debts(_read(_debts_sql(), scope, _DEBT_COLUMNS)),
+        "events": _events(_read(_events_sql(), [*scope, since], _EVENT_COLUMNS)),
+        "holds": _holds(holds, points, opt_outs),
     }
 
 
@@ -176,7 +186,7 @@ def _events(events: pl.DataFrame) -> pl.DataFrame:
         at="at",
         type=pl.col("type").cast(EVENT_TYPE),
         person=_person_key("contact_person_id"),
-        debts=pl.col("debt_ids").str.json_decode(IDS).list.sort(),
+        debts=pl.col("debt_ids").str.json_decode(IDS).list.unique().list.sort(),
         by="by",
         outcome=pl.when(pl.col("outcome") != "").then(pl.col("outcome")).cast(OUTCOME),
         consent=pl.col("consent").cast(pl.Boolean),
@@ -260,16 +270,18 @@ def _fetch(sql: str, params: list[Any], columns: dict[str, Any]) -> pl.DataFrame
         return pl.DataFrame(cursor.fetchall(), schema=columns, orient="row")
 
 
-def _scope_parameter(ids: pl.Series) -> str:
-    """Return the chunk's debtor ids as one parameter: an array literal, or a JSON array on SQLite."""
+def _scope_parameters(ids: pl.Series) -> list[Any]:
+    """Return the parameters of `_in_scope` for sorted debtor ids: their range, and them as one array."""
     listed = ids.cast(pl.String).str.join(",").item()
-    return f"{{{listed}}}" if connection.vendor == "postgresql" else f"[{listed}]"
+    array = f"{{{listed}}}" if connection.vendor == "postgresql" else f"[{listed}]"
+    return [ids.min(), ids.max(), array]
 
 
 def _in_scope(column: str) -> str:
+    """Return SQL that keeps the chunk's debtors (the range lets the database use an index on a dense chunk)."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(CAST(%s AS BIGINT[]))"
-    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - fixed names
+        return f"{column} BETWEEN %s AND %s AND {column} = ANY(CAST(%s AS BIGINT[]))"
+    return f"{column} BETWEEN %s AND %s AND {column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - fixed names
 
 
 def _moment(column: str) -> str:
@@ -295,22 +307,19 @@ def _table(model: type[models.Model]) -> str:
 
 
 def _points_sql() -> str:
-    return f"""
-        SELECT id, debtor_id, contact_person_id, CAST(is_primary AS INTEGER),
-            CAST(do_not_contact AS INTEGER), {_moment("created_at")}, CAST(time_zones AS TEXT)
-        FROM {_table(ContactPoint)} WHERE {_in_scope("debtor_id")}"""  # noqa: S608 - fixed names
-
-
-def _opt_outs_sql() -> str:
-    """Return SQL for each point's opt-outs in the order the point's JSON object lists them."""
+    """Return SQL for the points, once per opt-out (in the order their JSON object lists them) or once."""
     if connection.vendor == "postgresql":
-        expanded = "CROSS JOIN LATERAL jsonb_each_text(p.opt_outs) WITH ORDINALITY AS o(key, value, ordinal)"
+        opt_outs = (
+            "LEFT JOIN LATERAL jsonb_each_text(p.opt_outs) WITH ORDINALITY AS o(key, value, ordinal) ON TRUE"
+        )
         ordinal = "o.ordinal"
     else:
-        expanded, ordinal = ", json_each(p.opt_outs) AS o", "o.id"
+        opt_outs, ordinal = "LEFT JOIN json_each(p.opt_outs) AS o", "o.id"
     return f"""
-        SELECT p.id, p.debtor_id, CAST(p.is_primary AS INTEGER), o.key, o.value, {ordinal}
-        FROM {_table(ContactPoint)} p {expanded} WHERE {_in_scope("p.debtor_id")}"""  # noqa: S608 - fixed names
+        SELECT p.id, p.debtor_id, p.contact_person_id, CAST(p.is_primary AS INTEGER),
+            CAST(p.do_not_contact AS INTEGER), {_moment("p.created_at")}, CAST(p.time_zones AS TEXT),
+            o.key, o.value, {ordinal}
+        FROM {_table(ContactPoint)} p {opt_outs} WHERE {_in_scope("p.debtor_id")}"""  # noqa: S608 - fixed names
 
 
 def _persons_sql() -> str:
@@ -337,10 +346,7 @@ def _events_sql() -> str:
 
 _POINT_COLUMNS: dict[str, Any] = {
     "point_id": pl.Int64, "case_id": pl.Int64, "contact_person_id": pl.Int64, "is_primary": pl.Int64,
-    "do_not_contact": pl.Int64, "created_at": None, "time_zones": pl.String,
-}  # fmt: skip
-_OPT_OUT_COLUMNS: dict[str, Any] = {
-    "point_id": pl.Int64, "case_id": pl.Int64, "is_primary": pl.Int64, "channel": pl.String,
+    "do_not_contact": pl.Int64, "created_at": None, "time_zones": pl.String, "channel": pl.String,
     "since": pl.String, "ordinal": pl.Int64,
 }  # fmt: skip
 _PERSON_COLUMNS: dict[str, Any] = {"contact_person_id": pl.Int64, "case_id": pl.Int64, "role": pl.String}

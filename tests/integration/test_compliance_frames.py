@@ -12,7 +12,7 @@ from arrears.compliance import frames as case_frames
 from arrears.compliance import history, policies
 from arrears.compliance.models import ContactEvent, Hold
 from arrears.compliance.rules.facts import Proposal
-from arrears.compliance.rules.vectorized import PLANNED_SCHEMA, CaseFrames, decide_many, frames_from_facts
+from arrears.compliance.rules.vectorized import CaseFrames, decide_many, frames_from_facts
 from arrears.compliance.rules.vocabulary import Action, Decision, EventType, HoldType, Outcome
 from arrears.portfolio.choices import ContactKind, ContactRole
 from arrears.portfolio.models import ContactPoint, Debtor, Portfolio
@@ -91,10 +91,7 @@ def _planned(debtor_ids: list[int], collectors: dict[int, str], moments: list[da
          "by": collectors[debtor_id]}
         for debtor_id in debtor_ids
     ]  # fmt: skip
-    return pl.DataFrame(
-        [row | {"at": moment, "debts": [], "purpose": None} for moment in moments for row in rows],
-        schema=PLANNED_SCHEMA,
-    )
+    return case_frames.planned_frame([row | {"at": moment} for moment in moments for row in rows])
 
 
 class TestReadCaseFramesOnTheDemo:
@@ -175,7 +172,10 @@ class TestReadCaseFramesEdgeCases:
                    contact_person_id=guarantor.pk, contact_point_id=guarantor_phone.pk)  # fmt: skip
         self._event(debtor, NOW - history.LOOKBACK - timedelta(microseconds=1), contact_point_id=phone.pk)
         self._event(
-            debtor, NOW - history.LOOKBACK, debt_ids=[debts[1].pk, debts[0].pk], contact_point_id=phone.pk
+            debtor,
+            NOW - history.LOOKBACK,
+            debt_ids=[debts[1].pk, debts[0].pk, debts[1].pk],
+            contact_point_id=phone.pk,
         )
         self._event(debtor, NOW - timedelta(days=1), outcome="", by_entity="")
         self._event(debtor, NOW - timedelta(days=2), contact_person_id=guarantor.pk, with_consent=True,
