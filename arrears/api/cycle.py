@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +24,7 @@ router = Router(tags=["cycle"])
 
 class RunIn(Schema):
     portfolio: str
-    date: date | None = None
+    date: dt.date | None = None
     partitions: int = 1
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,18 @@ from arrears.compliance import policies
 from arrears.compliance.decisions import PlannedRefusal, record_planned_refusals
 from arrears.compliance.frames import read_case_frames
 from arrears.compliance.history import DEBTOR
-from arrears.compliance.rules.vectorized import PLANNED_SCHEMA, decide_many
+from arrears.compliance.rules.frequency import (
+    CallPatternRule,
+    CallsPerDebtRule,
+    CallsPerPersonRule,
+    ChannelCapRule,
+    ConnectedCallsPerDayRule,
+    PostConversationRule,
+    UnansweredAttemptsPerDayRule,
+)
+from arrears.compliance.rules.packs import Policy
+from arrears.compliance.rules.timing import HolidaysRule, PreferencesRule, WeekdaysRule, WindowRule
+from arrears.compliance.rules.vectorized import PLANNED_SCHEMA, CaseFrames, decide_many
 from arrears.engine import compile
 from arrears.engine.strategy import Strategy
 from arrears.portfolio.models import ContactPoint
@@ -40,6 +51,13 @@ MESSAGE_CHANNELS = {"sms": "phone", "email": "email", "app": "app", "letter": "a
 CONTACT_CHANNELS = {**MESSAGE_CHANNELS, "call": "phone", "visit": "address"}
 WORK_CHANNELS = ("call", "visit", "task")
 CHUNK = 20_000
+
+# A contact refused only for its moment is tried on each of the next DEFER_DAYS days.
+DEFER_DAYS = 7
+TIME_PASSABLE_RULES = (
+    WindowRule, PreferencesRule, HolidaysRule, WeekdaysRule, CallsPerDebtRule, PostConversationRule, CallPatternRule,
+    CallsPerPersonRule, ConnectedCallsPerDayRule, UnansweredAttemptsPerDayRule, ChannelCapRule,
+)  # fmt: skip
 
 SKIP_NO_CONTACT_POINT = "no_contact_point"
 SKIP_NO_TEMPLATE = "no_approved_template"
@@ -176,12 +194,65 @@ def _decide(reachable: pl.DataFrame, context: CycleContext) -> pl.DataFrame:
         contact=pl.format("point:{}", pl.col("contact_point_id")),  # as history.contact_key
         purpose=pl.lit("collect"),
     ).cast(PLANNED_SCHEMA)  # fmt: skip
-    verdicts = decide_many(frames, planned, policies.get_policy(context.portfolio))
+    policy = policies.get_policy(context.portfolio)
+    zones = reachable.get_column("zone").fill_null(context.portfolio.time_zone)
+    decision, reasons, moments = _decide_deferring(frames, planned, zones, policy, context)
     return reachable.with_columns(
-        decision=verdicts.get_column("decision").cast(pl.String()),
-        reasons=verdicts.get_column("reasons"),
-        skip=pl.lit(None, pl.String()),
+        decision=decision, reasons=reasons, send_at=moments, skip=pl.lit(None, pl.String())
     )
+
+
+def _decide_deferring(
+    frames: CaseFrames, planned: pl.DataFrame, zones: pl.Series, policy: Policy, context: CycleContext
+) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Decide every planned contact; one refused only by rules that pass with time moves to a later day.
+
+    A contact refused only for its moment (the window, a holiday or weekday, a frequency count) is
+    proposed again at SEND_AT on each following day, up to DEFER_DAYS days, and keeps the first
+    moment that is allowed; what no day allows stays refused with its reasons.
+    """
+    passing = time_passable_codes(policy)
+    verdicts = decide_many(frames, planned, policy)
+    decision = verdicts.get_column("decision").cast(pl.String())
+    reasons = verdicts.get_column("reasons")
+    moments = planned.get_column("at")
+    for days in range(1, DEFER_DAYS + 1):
+        waiting = (decision == "DENY") & reasons.list.eval(pl.element().is_in(list(passing))).list.all()
+        if not waiting.any():
+            break
+        index = waiting.arg_true()
+        later = planned.filter(waiting).with_columns(at=_day_later(zones.filter(waiting), days, context))
+        again = decide_many(frames, later, policy)
+        allowed = again.get_column("decision").cast(pl.String()) == "ALLOW"
+        chosen = index.filter(allowed)
+        decision = decision.scatter(chosen, "ALLOW")
+        cleared = pl.Series("cleared", range(len(decision))).is_in(chosen.implode())
+        reasons = pl.select(
+            pl.when(cleared).then(pl.lit([], pl.List(pl.String()))).otherwise(reasons)
+        ).to_series()
+        moments = moments.scatter(chosen, later.get_column("at").filter(allowed))
+    return decision.alias("decision"), reasons.alias("reasons"), moments.alias("send_at")
+
+
+def _day_later(zones: pl.Series, days: int, context: CycleContext) -> pl.Series:
+    """Return SEND_AT ``days`` after the business date on each row's clock, in UTC."""
+    day = context.business_date + timedelta(days=days)
+    moments = {
+        zone: datetime.combine(day, SEND_AT, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        for zone in zones.unique().to_list()
+    }
+    return zones.replace_strict(moments, return_dtype=pl.Datetime("us", "UTC")).alias("at")
+
+
+def time_passable_codes(policy: Policy) -> frozenset[str]:
+    """Return the reason codes of the policy's rules that a later moment can pass (time and frequency rules)."""
+    rules = [*(rule for pack in policy.packs for rule in pack.rules), *policy.overrides]
+    codes: set[str] = set()
+    for rule in rules:
+        if isinstance(rule, TIME_PASSABLE_RULES):
+            codes.add(rule.code)
+            codes.update(code for code in (getattr(rule, "ambiguous_code", None),) if code)
+    return frozenset(codes)
 
 
 def write(checked: pl.DataFrame, case_ids: dict[int, int], context: CycleContext) -> ActionReport:

@@ -34,6 +34,7 @@ from arrears.portfolio.models import (
     Payment,
     Portfolio,
 )
+from arrears.usecases.demo.casework import add_casework
 from arrears.usecases.demo.compliance import add_compliance
 from arrears.usecases.demo.generate import (
     PORTFOLIOS,
@@ -103,6 +104,7 @@ def load_demo(*, seed: int, debtors: int, as_of: date, with_users: bool, now: da
     }
     users = ensure_demo_users(portfolios=portfolios, now=now) if with_users else []
     add_messages(list(portfolios.values()), now=now)
+    add_casework(list(portfolios.values()), seed=seed, as_of=as_of, now=now)
     _record_run(seed, as_of, counts, users, now=now)
     return DemoSummary(seed=seed, as_of=as_of, portfolios=counts, users=users)
 

@@ -29,11 +29,12 @@ class DemoLogin:
     max_plan_months: int = 0
     is_superuser: bool = False
     in_team: bool = False
+    skills: tuple[str, ...] = ()
 
 
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("collector", "demo-collector-2026", Role.COLLECTOR, ("cn-consumer", "cn-sme"),
-              Decimal("500.00"), 3, in_team=True),
+              Decimal("500.00"), 3, in_team=True, skills=("zh", "en", "companies", "large_balances")),
     DemoLogin("supervisor", "demo-supervisor-2026", Role.SUPERVISOR, ALL_DEMO_PORTFOLIOS,
               Decimal("5000.00"), 12, in_team=True),
     DemoLogin("strategist", "demo-strategist-2026", Role.STRATEGY_MANAGER, ALL_DEMO_PORTFOLIOS),
@@ -80,6 +81,7 @@ def _ensure_user(login: DemoLogin, *, now: datetime) -> tuple[DemoUser, User]:
             "is_superuser": login.is_superuser,
             "max_waiver_amount": login.max_waiver_amount,
             "max_plan_months": login.max_plan_months,
+            "skills": list(login.skills),
             "date_joined": now,
         },
     )
