@@ -137,8 +137,8 @@ def _difference(
     )
     stages = (
         _stage_table(active, "active")
-        .join(_stage_table(candidate, "candidate"), on="stage", how="full", coalesce=True)
-        .fill_null(0)
+        .join(_stage_table(candidate, "candidate"), on="stage", how="full", coalesce=True, nulls_equal=True)
+        .with_columns(pl.col("active", "candidate").fill_null(0))
         .sort("stage", nulls_last=True)
     )
     changed = flagged.filter(pl.col("segment_changed") | pl.col("stage_changed") | pl.col("actions_changed"))
