@@ -56,14 +56,14 @@ class StrategyVersionForm(forms.ModelForm):
     """A new version: the YAML pasted or uploaded, checked before anything is stored."""
 
     source = forms.CharField(
-        label=gettext_lazy("strategy file (YAML)"),
+        label=gettext_lazy("Strategy file (YAML)"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 24, "class": "strategy-source", "spellcheck": "false"}),
         help_text=gettext_lazy("Paste the file here, or upload it below."),
     )
     file = forms.FileField(
-        label=gettext_lazy("or upload the file"),
+        label=gettext_lazy("Or upload the file"),
         required=False,
         help_text=gettext_lazy("A .yaml file in UTF-8."),
     )
