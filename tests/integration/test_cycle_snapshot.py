@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -56,6 +57,27 @@ def _assert_agrees_with_the_ledger(portfolio: Portfolio, as_of: date) -> None:
         .alias("overdue_since")
     )
     assert_frame_equal(ours.select("overdue_since"), ours.select(since))
+    assert dict(ours.select("debt_id", "overdue_amount").iter_rows()) == _overdue_amounts(debts, as_of, ours)
+
+
+def _overdue_amounts(debts: Iterable[Debt], as_of: date, ours: pl.DataFrame) -> dict[int, Decimal]:
+    """Return per debt what fell due before ``as_of`` and was not paid, from the ledger's own schedule."""
+    past_due = dict(ours.select("debt_id", "days_past_due").iter_rows())
+    ids = [debt.pk for debt in debts]
+    credits, schedules = ledger._credits_by_debt(ids, as_of), ledger._schedules(ids)
+    amounts = {}
+    for debt in debts:
+        charged, paid = credits.get(debt.pk, (D("0.00"), D("0.00")))
+        due = sum(
+            (
+                amount
+                for on, amount in ledger._due_amounts(debt, schedules.get(debt.pk), charged)
+                if on < as_of
+            ),
+            D(0),
+        )
+        amounts[debt.pk] = max(due - paid, D("0.00")) if past_due[debt.pk] > 0 else D("0.00")
+    return amounts
 
 
 @pytest.fixture
