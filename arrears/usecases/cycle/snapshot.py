@@ -11,12 +11,20 @@ the semantics of ``portfolio.ledger.list_positions`` (balances, days past due) a
   principal and interest charged on its due date when it has one instalment; else equal monthly
   principal shares (``schedule.equal_monthly``) in closed form: the first unpaid instalment is the
   number of whole shares paid, capped at the last one, which takes the rounding remainder;
+- ``overdue_amount`` is the principal and interest scheduled before ``as_of`` less what was paid
+  toward the schedule (0 unless past due); ``overdue_since`` is the due date of the oldest unpaid
+  instalment when past due (``days_past_due == as_of - overdue_since``), else null;
 - case facts come from ``casework.Case`` when the debt has one (none: no stage, reason unknown,
-  not key, no promises broken); ``broken_promises`` counts the case's promises whose status is
-  broken, whenever they broke;
+  not key, no promises broken); an empty stage is null; ``days_in_stage`` counts from
+  ``stage_entered_on`` whenever it is set; ``broken_promises`` counts the case's promises whose
+  status is broken, whenever they broke;
 - ``days_since_last_contact`` counts from the local date, in the portfolio's time zone, of the
   debtor's latest contact event of any kind (attempts and third-party contacts too) up to the end
   of ``as_of`` there; later events are ignored like later payments.
+
+Reading is one query per table group (debts with debtor, case and broken promises; ledger sums;
+explicit instalments; last contacts), through ``COPY … TO STDOUT (FORMAT csv)`` on PostgreSQL
+and ``fetchall`` on SQLite; the rows of one call are not read in one database snapshot.
 
 Partitions split debtors by an arithmetic hash of the debtor id (``partition_of`` and the SQL agree),
 so all debts of one debtor are in the same partition.
