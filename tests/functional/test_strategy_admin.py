@@ -102,6 +102,35 @@ class TestSavingAVersion:
         assert not StrategyVersion.objects.exists()
         assert not AuditEvent.objects.exists()
 
+    @pytest.mark.parametrize(
+        ("old", "new", "problem"),
+        [
+            (
+                'when: "balance >= 50000"',
+                'when: "product = 3"',
+                "line 7: segments[0].when: type mismatch: product is text, compared with the number 3",
+            ),
+            (
+                'enter_when: "days_past_due >= 1"',
+                'enter_when: "days_past_due < 0"',
+                "line 17: paths.main.stages[0].enter_when: stage 'early' is unreachable",
+            ),
+            (
+                "priority: 20",
+                "priority: 10",
+                "line 10: segments[1].priority: segments 'big' and 'everyone' share priority 10",
+            ),
+        ],
+        ids=["type-mismatch", "unreachable-stage", "overlapping-segments"],
+    )
+    def test_each_kind_of_invalid_strategy_is_refused_with_its_line_and_field(
+        self, client, manager, old, new, problem
+    ):
+        response = client.post(reverse(ADD_URL), {"source": GOOD.replace(old, new), "note": ""})
+
+        assert problem in page_text(response)
+        assert not StrategyVersion.objects.exists()
+
     def test_every_problem_is_listed_on_its_own_line(self, client, manager):
         invalid = GOOD.replace("deadline_days: 30", "deadline_dayz: 30")
 
@@ -129,6 +158,12 @@ class TestSavingAVersion:
         response = client.post(reverse(ADD_URL), {"source": "", "file": latin, "note": ""})
 
         assert "The file is not UTF-8 text." in page_text(response)
+        assert not StrategyVersion.objects.exists()
+
+    def test_a_file_both_pasted_and_uploaded_is_refused(self, client, manager):
+        response = client.post(reverse(ADD_URL), {"source": GOOD, "file": upload(SECOND), "note": ""})
+
+        assert "Paste the strategy or upload a file, not both." in page_text(response)
         assert not StrategyVersion.objects.exists()
 
     def test_nothing_pasted_nor_uploaded_is_refused(self, client, manager):
