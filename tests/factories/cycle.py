@@ -1,7 +1,7 @@
 """Builders for daily-cycle tests: accounts placed at an exact number of days past due, fast bulk debtors.
 
-``account(portfolio, on=D, days_past_due=31)`` makes a debtor (with a phone, an e-mail and an
-address on the debtor's clock) and one single-instalment debt whose due date is ``days_past_due``
+``account(portfolio, on=D, days_past_due=31)`` makes a debtor (with a phone, an e-mail, an
+address and an app device on the debtor's clock) and one single-instalment debt whose due date is ``days_past_due``
 days before ``D`` (``due_in=3`` instead: three days after it). ``bulk_accounts`` writes thousands of
 debtors and debts with ``bulk_create``, for the champion/challenger split.
 """
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from arrears.comms.defaults import install_default_templates
+from arrears.comms.defaults import DefaultTemplate, load_default_templates
+from arrears.comms.models import Template, TemplateVersion, VersionStatus
 from arrears.portfolio.choices import ContactKind, DebtorKind, DebtStatus, EntryKind, EntrySource
 from arrears.portfolio.models import Debt, Debtor, LedgerEntry, Portfolio
 from tests.factories.cases import CaseFactory
@@ -28,12 +30,35 @@ CONTACTS = {
     ContactKind.PHONE: "+8613812345678",
     ContactKind.EMAIL: "debtor@example.com",
     ContactKind.ADDRESS: "Shanghai 88 Century Avenue, Pudong",
+    ContactKind.APP: "device:7f3a9c",
 }
 
 
+@cache
+def _defaults() -> tuple[DefaultTemplate, ...]:
+    return tuple(load_default_templates())
+
+
+def install_templates() -> None:
+    """Store the default templates, each approved as version 1 (what ``templates install-defaults`` stores).
+
+    Written directly, without the content check the command runs on each text, which takes seconds.
+    """
+    for default in _defaults():
+        template = Template.objects.create(
+            purpose=default.purpose, channel=default.channel, language=default.language, stage=default.stage,
+            created_at=CREATED_AT,
+        )  # fmt: skip
+        TemplateVersion.objects.create(
+            template=template, number=1, subject=default.subject, body=default.body, status=VersionStatus.APPROVED,
+            created_at=CREATED_AT, approved_at=CREATED_AT,
+        )  # fmt: skip
+
+
 def cycle_portfolio(code: str = "cn", *, country: str = "CN", time_zone: str = "Asia/Shanghai") -> Portfolio:
-    """Return a portfolio with the default message templates installed (approved)."""
-    install_default_templates(now=CREATED_AT)
+    """Return a portfolio; the default message templates are installed (approved) once."""
+    if not Template.objects.exists():
+        install_templates()
     return PortfolioFactory(code=code, country=country, time_zone=time_zone)
 
 
@@ -41,7 +66,7 @@ def account(
     portfolio: Portfolio, *, on: date, days_past_due: int = 0, due_in: int | None = None,
     principal: str = "10000.00", company: bool = False, verified: bool = False, disputed: bool = False,
     penalty_rate: str = "0", contract_date: date = date(2025, 9, 1), language: str = "zh-hans",
-    contacts: tuple[str, ...] = (ContactKind.PHONE, ContactKind.EMAIL, ContactKind.ADDRESS),
+    contacts: tuple[str, ...] = tuple(CONTACTS),
     zone: str = "Asia/Shanghai", **debt: Any,
 ) -> Debt:  # fmt: skip
     """Return an open debt of a new debtor that is ``days_past_due`` days past due on ``on``."""

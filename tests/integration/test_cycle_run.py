@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
+from importlib import resources
 from io import StringIO
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,13 +26,15 @@ from arrears.compliance.holds import place_hold
 from arrears.compliance.models import ContactDecision
 from arrears.compliance.rules.vocabulary import HoldType
 from arrears.core.audit.models import AuditEvent
+from arrears.engine.evaluate import arm_of
 from arrears.portfolio.models import Debt, LedgerEntry, Portfolio
+from arrears.strategy import versions
 from arrears.strategy.models import CyclePartition, CycleRun, RunStatus
 from arrears.usecases.cycle import actions
 from arrears.usecases.cycle.run import run_cycle
 from arrears.usecases.cycle.snapshot import partition_of
 from tests.factories.cases import CaseFactory, PromiseFactory
-from tests.factories.cycle import account, cycle_portfolio, pay
+from tests.factories.cycle import account, bulk_accounts, cycle_portfolio, pay
 from tests.factories.people import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -703,3 +707,50 @@ class TestInterruption:
                    "promises_kept", "promises_broken", "messages_created", "work_items_created", "refusals",
                    "skipped", "by_stage", "by_segment", "by_action")  # fmt: skip
         assert {key: resumed[key] for key in counted} == {key: uninterrupted[key] for key in counted}
+
+
+class TestChampionAndChallenger:
+    def test_each_debtor_is_treated_by_the_strategy_of_its_arm_in_shares_close_to_the_weights_every_day(
+        self, portfolio, monkeypatch
+    ):
+        # Each load checks reachability on 20,000 probe accounts; the same text need not be checked eight times.
+        monkeypatch.setattr(versions, "load_strategy", cache(versions.load_strategy))
+        source = (
+            resources.files("arrears.engine")
+            .joinpath("strategies", "default.yaml")
+            .read_text(encoding="utf-8")
+        )
+        champion = source.replace(
+            'version: "2026.11.1"\n',
+            'version: "2026.11.2"\nchallengers:\n  - {strategy: faster, weight: 0.3}\n',
+        )
+        challenger = source.replace("\nstrategy: default\n", "\nstrategy: faster\n").replace(
+            'version: "2026.11.1"', 'version: "1"'
+        )
+        for text in (challenger, champion):
+            versions.activate_version(
+                version=versions.save_version(source=text, actor=None, now=NOW), actor=None, now=NOW
+            )
+        debtors = bulk_accounts(portfolio, 2_000, on=D, days_past_due=30)
+        run(portfolio)
+        arms_on_the_first_day = dict(Case.objects.values_list("debtor_id", "arm"))
+
+        run(portfolio, day(1))  # 31 days past due: every case moves to mid, under its arm's strategy
+
+        cases = list(Case.objects.values_list("debtor_id", "arm", "strategy", "stage"))
+        weights = [("default", 0.7), ("faster", 0.3)]
+        assert {debtor: arm for debtor, arm, _strategy, _stage in cases} == {
+            debtor: arm_of(debtor, "default", weights) for debtor in debtors
+        }
+        assert dict(Case.objects.values_list("debtor_id", "arm")) == arms_on_the_first_day
+        labels = {"default": "default@2026.11.2", "faster": "faster@1"}
+        assert all(strategy == labels[arm] and stage == "mid" for _debtor, arm, strategy, stage in cases)
+        events = StageEvent.objects.filter(business_date=day(1)).values_list("case__arm", "strategy", "rule")
+        assert all(
+            strategy == labels[arm] and rule == f"{labels[arm]}/paths/standard/mid/enter_when"
+            for arm, strategy, rule in events
+        )
+        share = sum(arm == "faster" for _debtor, arm, _strategy, _stage in cases) / len(cases)
+        tolerance = 3 * (0.3 * 0.7 / len(cases)) ** 0.5  # three standard deviations of the binomial share
+        assert len(cases) == 2_000
+        assert abs(share - 0.3) <= tolerance, f"challenger share {share:.4f} is not 0.3 ± {tolerance:.4f}"
