@@ -124,7 +124,8 @@ def quote_plan(
         )
         balance, instalments = principal, []
         for number in range(1, months + 1):
-            interest = round_half_up(balance * monthly_rate, currency)
+            # Multiply before dividing: balance × rate is exact, so a half cent stays a half cent.
+            interest = round_half_up(balance * annual_rate_percent / (100 * MONTHS_A_YEAR), currency)
             part = balance if number == months else (level - interest if is_annuity else level)
             if number < months and part >= balance:
                 raise _too_many_months(principal, months, currency)

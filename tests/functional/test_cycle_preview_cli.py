@@ -1,8 +1,8 @@
 """`arrears cycle preview`: the default strategy on the demo portfolios, counted and sampled, nothing written."""
 
 import json
-from importlib import resources
 from datetime import date
+from importlib import resources
 from io import StringIO
 
 import pytest

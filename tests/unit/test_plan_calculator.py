@@ -323,3 +323,15 @@ class TestProperties:
             }
         else:
             assert len({row.principal for row in plan.instalments[:-1]}) <= 1
+
+
+def test_an_exact_half_cent_of_interest_rounds_up_even_when_the_monthly_rate_is_a_repeating_decimal():
+    # 45.60 × 2.5 % ÷ 12 = 0.095 exactly; computing 2.5 % ÷ 12 first gives 0.0949999… and 0.09.
+    plan = quote_plan(
+        principal=Decimal("100.00"), annual_rate_percent=Decimal("2.5"), months=125,
+        method=Method.EQUAL_PRINCIPAL, first_due=FIRST_DUE,
+    )  # fmt: skip
+
+    row = next(row for row in plan.instalments if row.balance == Decimal("44.80"))
+
+    assert (row.principal, row.interest) == (Decimal("0.80"), Decimal("0.10"))
