@@ -479,6 +479,7 @@ class Profile:
 def instrument() -> Profile:
     """Wrap the steps of ``run_cycle`` and ``run_partition`` (module attributes, looked up at call time)."""
     from django.db import connections
+    from django.db.backends.utils import CursorWrapper
     from django.db.models.query import QuerySet
 
     from arrears.compliance import frames
@@ -513,6 +514,7 @@ def instrument() -> Profile:
 
     QuerySet.bulk_create = labelled  # type: ignore[method-assign]
     profile.wrap(connections["default"], "commit", "COMMIT (deferred foreign-key checks)")
+    profile.wrap(CursorWrapper, "executemany", "cursor.executemany")
     return profile
 
 
@@ -542,6 +544,34 @@ def raw_read(portfolio: Any, day: date, partitions: int) -> tuple[float, int]:
     return time.perf_counter() - started, size
 
 
+class Clock:
+    """CPU seconds of this process (all threads) and of its PostgreSQL backend (``/proc``, same machine) per lap."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.backend = cursor.fetchone()[0]
+        self.last = self.read()
+
+    def read(self) -> tuple[float, float]:
+        times = os.times()
+        try:
+            fields = Path(f"/proc/{self.backend}/stat").read_text().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            server = float("nan")
+        return times.user + times.system, server
+
+    def lap(self) -> dict[str, float]:
+        """Return the client and server CPU seconds since the last lap."""
+        now = self.read()
+        client, server = (now[0] - self.last[0]), (now[1] - self.last[1])
+        self.last = now
+        return {"client": client, "server": server}
+
+
 def child_measure(day: date, partitions: int) -> None:
     """Measure one run on a fresh copy: raw read, read_snapshot, evaluate_arms, run_cycle for D and D+1."""
     import django
@@ -568,13 +598,16 @@ def child_measure(day: date, partitions: int) -> None:
     previous = None
     for label, business_date in (("first_day", day), ("second_day", day + timedelta(days=1))):
         now = datetime.combine(business_date, datetime.min.time(), tzinfo=ZoneInfo(ZONE)) + timedelta(hours=6)
+        clock = Clock()
         raw, size = raw_read(portfolio, business_date, partitions)
+        raw_cpu = clock.lap()
         started = time.perf_counter()
         frames = [
             read_snapshot(portfolio=portfolio, as_of=business_date, partition=number, partitions=partitions)
             for number in range(partitions)
         ]
         snapshot_seconds = time.perf_counter() - started
+        snapshot_cpu = clock.lap()
         snapshot = pl.concat(frames)
         context = CycleContext(
             run=None,  # type: ignore[arg-type]  # engine_input reads only the dates
@@ -582,9 +615,11 @@ def child_measure(day: date, partitions: int) -> None:
             challengers=challengers, rates=load_reference_rates(), now=now,
         )  # fmt: skip
         engine = engine_input(snapshot, context)
+        clock.lap()
         started = time.perf_counter()
         decisions = evaluate_arms(engine, champion, challengers, business_date)
         evaluate_seconds = time.perf_counter() - started
+        evaluate_cpu = clock.lap()
         del frames, snapshot, engine, decisions
         profile.reset()
         started = time.perf_counter()
@@ -592,9 +627,11 @@ def child_measure(day: date, partitions: int) -> None:
             portfolio=portfolio, business_date=business_date, now=now, partitions=partitions
         )
         end_to_end = time.perf_counter() - started
+        cycle_cpu = clock.lap()
         result[label] = {
             "date": business_date.isoformat(), "raw_read": raw, "raw_bytes": size, "read_snapshot": snapshot_seconds,
             "evaluate": evaluate_seconds, "end_to_end": end_to_end, "ratio": end_to_end / raw,
+            "cpu": {"raw_read": raw_cpu, "read_snapshot": snapshot_cpu, "evaluate": evaluate_cpu, "end_to_end": cycle_cpu},
             "profile": dict(profile.seconds), "calls": dict(profile.calls),
             "report": {key: report.get(key) for key in (
                 "accounts_evaluated", "cases_opened", "stage_transitions", "penalties_posted", "messages_created",
@@ -680,17 +717,20 @@ def child_evaluate(accounts: int, runs: int, day: date) -> None:
     generate = time.perf_counter() - started
     after_generation = rss()
     strategy = default_strategy()
-    seconds = []
+    seconds: list[float] = []
+    cpu: list[float] = []
     rows = 0
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), os.times()
         decisions = evaluate_arms(frame, strategy, {}, day)
         seconds.append(time.perf_counter() - started)
+        cpu_ended = os.times()
+        cpu.append(cpu_ended.user + cpu_ended.system - cpu_started.user - cpu_started.system)
         rows = decisions.height
         actions = int(decisions.get_column("actions").list.len().sum())
         del decisions
     print(json.dumps({
-        "accounts": accounts, "generate": generate, "seconds": seconds, "median": statistics.median(seconds),
+        "accounts": accounts, "generate": generate, "seconds": seconds, "cpu_seconds": cpu, "median": statistics.median(seconds),
         "rss_after_generation": after_generation, "max_rss": rss(), "rows": rows, "actions": actions,
         "polars_threads": pl.thread_pool_size(), "frame_bytes": frame.estimated_size(),
     }))  # fmt: skip
@@ -759,7 +799,8 @@ def main() -> None:
                             "--runs", str(args.runs), "--date", args.date.isoformat())  # fmt: skip
         gib = 2**30
         print(f"evaluate_arms, {args.evaluate_only:,} synthetic accounts ({figures['actions']:,} actions due): "
-              f"runs {', '.join(f'{value:.2f}' for value in figures['seconds'])} s, median {figures['median']:.2f} s; "
+              f"runs {', '.join(f'{value:.2f}' for value in figures['seconds'])} s, median {figures['median']:.2f} s "
+              f"(CPU, both threads: {', '.join(f'{value:.1f}' for value in figures['cpu_seconds'])} s); "
               f"peak RSS {figures['max_rss'] / gib:.2f} GB (after building the frame: "
               f"{figures['rss_after_generation'] / gib:.2f} GB; frame {figures['frame_bytes'] / gib:.2f} GB); "
               f"frame built in {figures['generate']:.1f} s")  # fmt: skip
@@ -769,6 +810,13 @@ def main() -> None:
     if not args.reuse_base:
         build = build_base(args.accounts, args.seed, args.date)
         print(f"build: {json.dumps(build)}")
+    else:
+        import psycopg
+
+        with psycopg.connect(f"{POSTGRES}/{BASE_DB}") as connection:
+            found = connection.execute("SELECT COUNT(*) FROM portfolio_debt").fetchone()
+        args.accounts = found[0] if found else 0
+        print(f"reusing {BASE_DB}: {args.accounts:,} debts")
     runs = []
     try:
         for number in range(1, args.runs + 1):
@@ -785,6 +833,9 @@ def main() -> None:
                       f"({item['raw_bytes'] / 2**20:.0f} MB), read_snapshot {item['read_snapshot']:.2f} s, "
                       f"evaluate {item['evaluate']:.2f} s, end to end {item['end_to_end']:.2f} s, "
                       f"ratio {item['ratio']:.1f}; {json.dumps(item['report'])}")  # fmt: skip
+                cpu = item["cpu"]
+                print("    CPU s (this process + its PostgreSQL backend): " + ", ".join(
+                    f"{key} {value['client']:.2f} + {value['server']:.2f}" for key, value in cpu.items()))  # fmt: skip
             load = figures["load_average"]
             print(f"run {number}: copy of the base {copy_seconds:.1f} s, load average {load[0]:.1f} → {load[1]:.1f}, "
                   f"peak RSS {figures['max_rss_bytes'] / 2**30:.2f} GB")  # fmt: skip
@@ -802,6 +853,9 @@ def main() -> None:
     for day in ("first_day", "second_day"):
         medians = {key: statistics.median(run[day][key] for run in runs)
                    for key in ("raw_read", "read_snapshot", "evaluate", "end_to_end", "ratio")}  # fmt: skip
+        for key in ("raw_read", "read_snapshot", "evaluate", "end_to_end"):
+            for side in ("client", "server"):
+                medians[f"{key}_cpu_{side}"] = statistics.median(run[day]["cpu"][key][side] for run in runs)
         summary[day] = medians
         print(f"| {day} | {medians['raw_read']:.2f} s | {medians['read_snapshot']:.2f} s | {medians['evaluate']:.2f} s "
               f"| {medians['end_to_end']:.2f} s | {medians['ratio']:.1f} |")  # fmt: skip
