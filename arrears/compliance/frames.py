@@ -186,7 +186,7 @@ def _events(events: pl.DataFrame) -> pl.DataFrame:
         at="at",
         type=pl.col("type").cast(EVENT_TYPE),
         person=_person_key("contact_person_id"),
-        debts=pl.col("debt_ids").str.json_decode(IDS).list.unique().list.sort(),
+        debts=pl.col("debt_ids").str.json_decode(IDS).list.eval(pl.element().unique().sort()),
         by="by",
         outcome=pl.when(pl.col("outcome") != "").then(pl.col("outcome")).cast(OUTCOME),
         consent=pl.col("consent").cast(pl.Boolean),
@@ -261,11 +261,13 @@ def _read(sql: str, params: list[Any], columns: Mapping[str, Any]) -> pl.DataFra
 def _fetch(sql: str, params: list[Any], columns: dict[str, Any]) -> pl.DataFrame:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            data = bytearray()
             with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-                data = b"".join(copy)
+                for row in copy:  # appending is faster than b"".join over the rows' memoryviews
+                    data += row
             if not data:
                 return pl.DataFrame(schema=columns)
-            return pl.read_csv(data, has_header=False, schema=columns)
+            return pl.read_csv(bytes(data), has_header=False, schema=columns)
         cursor.execute(sql, params)
         return pl.DataFrame(cursor.fetchall(), schema=columns, orient="row")
 
