@@ -28,6 +28,7 @@ class Capability(StrEnum):
     MANAGE_DATA = "manage_data"
     REVERSE_PAYMENTS = "reverse_payments"
     RUN_CYCLE = "run_cycle"
+    MANAGE_STRATEGIES = "manage_strategies"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -42,7 +43,9 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REVERSE_PAYMENTS,
         }
     ),
-    Role.STRATEGY_MANAGER: frozenset({Capability.USE_ADMIN, Capability.RUN_CYCLE}),
+    Role.STRATEGY_MANAGER: frozenset(
+        {Capability.USE_ADMIN, Capability.RUN_CYCLE, Capability.MANAGE_STRATEGIES}
+    ),
     Role.COMPLIANCE_OFFICER: frozenset(
         {
             Capability.SEE_PERSONAL_DATA,

@@ -30,18 +30,17 @@ from django.utils.translation import gettext_lazy, ngettext
 from arrears.core.errors import DomainError
 from arrears.engine.strategy import InvalidStrategy, default_strategy, load_strategy
 from arrears.people.admin import RoleAdmin, may_use_admin
-from arrears.people.roles import Role
+from arrears.people.roles import Capability
 from arrears.portfolio.admin import ReadOnlyAdmin, RoleInline, ScopedAdmin
 from arrears.strategy import versions
 from arrears.strategy.models import CyclePartition, CycleRun, CycleSettings, StrategyVersion, VersionStatus
 
 MAX_UPLOAD_BYTES = 1_000_000
-STRATEGY_ROLES = frozenset({Role.STRATEGY_MANAGER, Role.ADMINISTRATOR})
 
 
 def may_manage_strategies(user: Any) -> bool:
     """Return whether ``user`` may save and activate strategy versions and choose a portfolio's strategy."""
-    return may_use_admin(user) and (bool(user.is_superuser) or user.role in STRATEGY_ROLES)
+    return may_use_admin(user) and (bool(user.is_superuser) or user.can(Capability.MANAGE_STRATEGIES))
 
 
 def _problems(exc: InvalidStrategy) -> list[forms.ValidationError]:
