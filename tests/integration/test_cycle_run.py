@@ -9,11 +9,17 @@ past due, mid from 31, late from 91, legal from 121 for a verified debt of at le
 from __future__ import annotations
 
 import json
+import os
+import random
+import signal
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from importlib import resources
 from io import StringIO
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -645,7 +651,6 @@ class TestInterruption:
         ("step", "failing"),
         [
             ("arrears.usecases.cycle.actions.write", 0),
-            ("arrears.usecases.cycle.actions.write", 2),
             ("arrears.usecases.cycle.partition.post_penalties", 1),
             ("arrears.usecases.cycle.actions.queue_planned", 3),
             ("arrears.usecases.cycle.partition.record_event", 2),
@@ -821,3 +826,95 @@ class TestAssignmentAcrossPartitions:
 
         assert WorkItem.objects.get(case__debt=later).assigned_to_id == collector.pk
         assert WorkItem.objects.get(case__debt=earlier).assigned_to_id is None
+
+
+KILL_SEED = """
+import os, signal
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+from arrears.usecases.cycle import actions
+from arrears.usecases.cycle.run import run_cycle
+from tests.factories.cycle import account, cycle_portfolio
+
+D = date(2026, 3, 16)
+NOW = datetime(2026, 3, 16, 6, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+for code in ("whole", "killed"):
+    portfolio = cycle_portfolio(code)
+    for days_past_due in (1, 5, 31, 45, 91, 100, 121, 3, 2, 60, 30, 7):
+        account(portfolio, on=D, days_past_due=days_past_due, penalty_rate="18", verified=True)
+run_cycle(portfolio=cycle_portfolio("whole"), business_date=D, now=NOW, partitions=4)
+write, calls = actions.write, []
+
+def dying(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == {kill_at} + 1:  # inside partition {kill_at}'s transaction, its cases already written
+        os.kill(os.getpid(), signal.SIGKILL)
+    return write(*args, **kwargs)
+
+actions.write = dying
+run_cycle(portfolio=cycle_portfolio("killed"), business_date=D, now=NOW, partitions=4)
+"""
+KILL_STATE = """
+import io, json
+from django.core.management import call_command
+from arrears.casework.models import Case
+from arrears.comms.models import Message
+from arrears.portfolio.models import Debt, LedgerEntry
+from arrears.strategy.models import CyclePartition
+from arrears.usecases.cycle.snapshot import partition_of
+
+def state(code):
+    debts = list(Debt.objects.filter(portfolio__code=code).order_by("pk"))
+    index = {debt.pk: number for number, debt in enumerate(debts)}
+    return {
+        "partitions": sorted(CyclePartition.objects.filter(run__portfolio__code=code).values_list("number", flat=True)),
+        "debt_partitions": [partition_of(debt.debtor_id, 4) for debt in debts],
+        "stages": sorted([index[d], s] for d, s in Case.objects.filter(portfolio__code=code).values_list("debt_id", "stage")),
+        "messages": sorted([index[d], c, p] for d, c, p in Message.objects.filter(debt__portfolio__code=code).values_list("debt_id", "channel", "purpose")),
+        "penalties": sorted([index[d], str(a)] for d, a in LedgerEntry.objects.filter(debt__portfolio__code=code, kind="penalty").values_list("debt_id", "amount")),
+    }
+
+after_kill = state("killed")
+out = io.StringIO()
+call_command("cycle", "run", "--date", "2026-03-16", "--portfolio", "killed", "--json", stdout=out)
+print(json.dumps({"after_kill": after_kill, "resumed": json.loads(out.getvalue()), "whole": state("whole"),
+                  "killed": state("killed")}))
+"""
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="a file-based SQLite database of its own",
+)
+def test_a_run_killed_mid_partition_leaves_whole_partitions_and_a_rerun_completes_it(tmp_path):
+    kill_at = random.Random(20260316).randint(1, 3)
+    env = {
+        **os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cycle.sqlite3'}", "ARREARS_DEV": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings", "ARREARS_VAR_DIR": str(tmp_path),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }  # fmt: skip
+    arrears = str(Path(sys.executable).with_name("arrears"))
+
+    def shell(code: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [arrears, "shell", "--no-imports", "-c", code], env=env, capture_output=True, text=True
+        )
+
+    subprocess.run([arrears, "migrate", "--no-input"], env=env, check=True, capture_output=True)
+    killed = shell(KILL_SEED.replace("{kill_at}", str(kill_at)))
+    # What the kill left, then `arrears cycle run` of the same date, then the end state: one process.
+    outcome = json.loads(shell(KILL_STATE).stdout.strip().splitlines()[-1])
+    after_kill, resumed, final = outcome["after_kill"], outcome["resumed"], outcome["killed"]
+
+    assert killed.returncode == -signal.SIGKILL
+    assert after_kill["partitions"] == list(range(kill_at))
+    committed = {number for number, part in enumerate(after_kill["debt_partitions"]) if part < kill_at}
+    assert 0 < len(committed) < 12
+    assert {debt for debt, _stage in after_kill["stages"]} == committed
+    assert {debt for debt, *_rest in after_kill["messages"]} <= committed
+    assert {debt for debt, _amount in after_kill["penalties"]} == committed
+    assert (resumed["partitions"], resumed["accounts_evaluated"]) == (4, 12)
+    assert final["partitions"] == [0, 1, 2, 3]
+    assert {part: final[part] for part in ("stages", "messages", "penalties")} == {
+        part: outcome["whole"][part] for part in ("stages", "messages", "penalties")
+    }
