@@ -6,7 +6,19 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
-from arrears.api import comms, comms_callbacks, compliance, cycle, imports, plans, portfolio
+from arrears.api import (
+    casework_arrangements,
+    casework_disputes,
+    casework_promises,
+    casework_work,
+    comms,
+    comms_callbacks,
+    compliance,
+    cycle,
+    imports,
+    plans,
+    portfolio,
+)
 from arrears.comms.templates import NoApprovedTemplate
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
 from arrears.people import tokens
@@ -38,6 +50,10 @@ api.add_router("/v1", comms_callbacks.router)
 api.add_router("/v1", comms.router)
 api.add_router("/v1", plans.router)
 api.add_router("/v1", cycle.router)
+api.add_router("/v1", casework_work.router)
+api.add_router("/v1", casework_promises.router)
+api.add_router("/v1", casework_arrangements.router)
+api.add_router("/v1", casework_disputes.router)
 
 # Domain errors map to HTTP statuses in this one table.
 ERROR_STATUS: dict[type[DomainError], int] = {

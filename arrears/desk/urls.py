@@ -1,7 +1,15 @@
 from django.urls import path
 
 import arrears.desk.templates_views as templates_views
-from arrears.desk import compliance_views, treatment_views, views
+from arrears.desk import (
+    arrangements_urls,
+    compliance_views,
+    disputes_urls,
+    promises_urls,
+    queue_urls,
+    treatment_views,
+    views,
+)
 
 app_name = "desk"
 
@@ -33,3 +41,6 @@ urlpatterns += [
     ),
     path("versions/<int:version_id>/retire/", templates_views.retire_template_version, name="retire_version"),
 ]
+# Casework (issue "Collector desk"): each area keeps its own URL module.
+urlpatterns += queue_urls.urlpatterns + promises_urls.urlpatterns + arrangements_urls.urlpatterns
+urlpatterns += disputes_urls.urlpatterns
