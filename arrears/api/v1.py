@@ -19,6 +19,7 @@ from arrears.api import (
     plans,
     portfolio,
 )
+from arrears.casework.guards import StaleCase
 from arrears.comms.templates import NoApprovedTemplate
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
 from arrears.people import tokens
@@ -58,6 +59,7 @@ api.add_router("/v1", casework_disputes.router)
 # Domain errors map to HTTP statuses in this one table.
 ERROR_STATUS: dict[type[DomainError], int] = {
     NotFound: 404, PermissionDenied: 403, NoApprovedTemplate: 409, CycleOutOfOrder: 409,
+    StaleCase: 409,
 }  # fmt: skip
 
 
