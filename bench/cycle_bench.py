@@ -639,6 +639,7 @@ def child_measure(day: date, partitions: int) -> None:
         }  # fmt: skip
         previous = business_date
     result["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result["source"] = str(Path(sys.modules["arrears"].__file__ or "?").parent)
     print(json.dumps(result))
 
 
@@ -837,7 +838,7 @@ def main() -> None:
                 print("    CPU s (this process + its PostgreSQL backend): " + ", ".join(
                     f"{key} {value['client']:.2f} + {value['server']:.2f}" for key, value in cpu.items()))  # fmt: skip
             load = figures["load_average"]
-            print(f"run {number}: copy of the base {copy_seconds:.1f} s, load average {load[0]:.1f} → {load[1]:.1f}, "
+            print(f"run {number}: code from {figures['source']}, copy of the base {copy_seconds:.1f} s, load average {load[0]:.1f} → {load[1]:.1f}, "
                   f"peak RSS {figures['max_rss_bytes'] / 2**30:.2f} GB")  # fmt: skip
     finally:
         if not args.keep:
