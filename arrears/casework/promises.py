@@ -1,5 +1,8 @@
-"""Promises to pay (承诺还款): taking one, and recording whether it was kept or broken.
+"""Promises to pay (承诺还款): taking or cancelling one, and recording whether it was kept or broken.
 
+A promise is due today or later, at most the policy's days ahead (``ARREARS_PROMISE_MAX_DAYS``,
+default 30), for at least the policy's share of the balance (``ARREARS_PROMISE_MIN_PERCENT``,
+default 10 %, or the whole balance when smaller) and at most the balance; one open promise per case.
 Whether a promise is kept is decided by the daily cycle from the payments (`engine.promises`);
 this module reads the open promises for it and writes the outcomes.
 """
@@ -8,60 +11,202 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import polars as pl
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from arrears.casework import guards
 from arrears.casework.models import Case, Promise, PromiseStatus
 from arrears.core.audit.actions import record_event
-from arrears.core.errors import DomainError
+from arrears.core.errors import DomainError, NotFound
 from arrears.core.money import has_valid_scale
-from arrears.portfolio.models import Payment
+from arrears.people.scoping import scope_to_user
+from arrears.portfolio import ledger
+from arrears.portfolio.models import Payment, Portfolio
 
-MAX_DAYS_AHEAD = 30
+PROMISES_SHOWN = 20
+
 CHUNK = 20_000
+DEFAULT_MAX_DAYS = 30
+DEFAULT_MIN_PERCENT = Decimal("10")
 
 
 class InvalidPromise(DomainError):
-    """A promise in the past, too far ahead, of no amount, or while another is open."""
+    """A promise in the past, beyond the policy, below the minimum, or while another is open."""
+
+
+class PromiseNotOpen(DomainError):
+    """Only an open promise can be cancelled."""
+
+
+@dataclass(frozen=True)
+class PromisePolicy:
+    """How far ahead a promise may be, and the least it may promise.
+
+    The minimum is ``min_percent`` % of the balance, rounded up to the cent, or the whole balance
+    when that is smaller (a debtor may always promise to pay everything they owe).
+    """
+
+    max_days: int
+    min_percent: Decimal
+
+    def minimum(self, balance: Decimal) -> Decimal:
+        """Return the least amount a promise on ``balance`` may be."""
+        share = (balance * self.min_percent / 100).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+        return min(share, balance)
+
+
+def get_policy(portfolio: Portfolio) -> PromisePolicy:
+    """Return the promise policy of the portfolio.
+
+    Settings: ``ARREARS_PROMISE_MAX_DAYS`` (default 30) and ``ARREARS_PROMISE_MIN_PERCENT`` (default
+    10) for every portfolio; ``ARREARS_PROMISE_POLICIES = {"<portfolio code>": {"max_days": 14,
+    "min_percent": 20}}`` overrides either for one portfolio.
+    """
+    own = getattr(settings, "ARREARS_PROMISE_POLICIES", {}).get(portfolio.code, {})
+    max_days = own.get("max_days", getattr(settings, "ARREARS_PROMISE_MAX_DAYS", DEFAULT_MAX_DAYS))
+    percent = own.get("min_percent", getattr(settings, "ARREARS_PROMISE_MIN_PERCENT", DEFAULT_MIN_PERCENT))
+    return PromisePolicy(max_days=int(max_days), min_percent=Decimal(str(percent)))
+
+
+def local_today(case: Case, now: datetime) -> date:
+    """Return the date at ``now`` where the case's portfolio works."""
+    return now.astimezone(ZoneInfo(case.portfolio.time_zone)).date()
+
+
+def get_case(*, user: Any, case_id: int) -> Case:
+    """Return one case in a portfolio granted to ``user``.
+
+    :raises NotFound: when there is no such case or it is not in a granted portfolio.
+    """
+    try:
+        return scope_to_user(Case.objects.select_related("debt", "debtor", "portfolio"), user).get(pk=case_id)
+    except Case.DoesNotExist:
+        raise NotFound(_("No such case.")) from None
+
+
+def list_promises(*, case: Case) -> list[Promise]:
+    """Return the case's promises, the open one first, then the latest."""
+    return list(
+        Promise.objects.filter(case=case)
+        .select_related("made_by")
+        .order_by("-due_date", "-pk")[:PROMISES_SHOWN]
+    )
+
+
+def _check_terms(case: Case, amount: Decimal, due_date: date, today: date) -> None:
+    currency = case.debt.currency
+    if amount <= 0 or not has_valid_scale(amount, currency):
+        raise InvalidPromise(
+            _("Amount: the promised amount must be a positive amount in %(currency)s.")
+            % {"currency": currency}
+        )
+    if due_date < today:
+        raise InvalidPromise(
+            _("Date: %(date)s is in the past; a promise is due today (%(today)s) or later.")
+            % {"date": due_date.isoformat(), "today": today.isoformat()}
+        )
+    policy = get_policy(case.portfolio)
+    latest = today + timedelta(days=policy.max_days)
+    if due_date > latest:
+        raise InvalidPromise(
+            _("Date: a promise may be at most %(days)d days ahead (by %(latest)s); %(date)s is further.")
+            % {"days": policy.max_days, "latest": latest.isoformat(), "date": due_date.isoformat()}
+        )
+    balance = ledger.get_balances(debt_id=case.debt_id, as_of=today).total
+    if balance <= 0:
+        raise InvalidPromise(_("Amount: nothing is owed on this debt."))
+    if amount > balance:
+        raise InvalidPromise(
+            _("Amount: %(amount)s is more than the balance of %(balance)s %(currency)s.")
+            % {"amount": amount, "balance": balance, "currency": currency}
+        )
+    minimum = policy.minimum(balance)
+    if amount < minimum:
+        raise InvalidPromise(
+            _("Amount: a promise must be at least %(minimum)s %(currency)s (%(percent)s%% of the balance).")
+            % {
+                "minimum": minimum,
+                "currency": currency,
+                "percent": format(policy.min_percent.normalize(), "f"),
+            }
+        )
 
 
 @transaction.atomic
 def make_promise(
-    *, case: Case, amount: Decimal, due_date: date, today: date, actor: Any, now: datetime,
+    *, case_id: int, amount: Decimal, due_date: date, actor: Any, now: datetime,
+    expected_revision: int | None, request_key: str | None,
     grace_days: int = 0, tolerance: Decimal = Decimal("0"), source: str = "desk",
 ) -> Promise:  # fmt: skip
-    """Record a promise to pay ``amount`` by ``due_date`` on the case.
+    """Record a promise to pay ``amount`` by ``due_date`` on the case; a repeated request key returns the first.
 
-    :raises InvalidPromise: for a date in the past or more than MAX_DAYS_AHEAD days ahead, an amount
-        that is not positive or has too many decimals, or while another promise is open.
+    The portfolio's local date at ``now`` is "today"; the policy is ``get_policy``'s.
+
+    :raises StaleCase: when the case changed since ``expected_revision``.
+    :raises InvalidPromise: for an amount that is not positive, has too many decimals, is more than the
+        balance or below the policy's minimum; a date in the past or beyond the policy's days; or
+        while another promise is open.
     """
-    currency = case.debt.currency
-    if amount <= 0 or not has_valid_scale(amount, currency):
-        raise InvalidPromise(
-            _("The promised amount must be a positive amount in %(currency)s.") % {"currency": currency}
-        )
-    if due_date < today:
-        raise InvalidPromise(_("The promised date %(date)s is in the past.") % {"date": due_date.isoformat()})
-    if (due_date - today).days > MAX_DAYS_AHEAD:
-        raise InvalidPromise(
-            _("A promise may be at most %(days)d days ahead; %(date)s is further.")
-            % {"days": MAX_DAYS_AHEAD, "date": due_date.isoformat()}
-        )
-    Case.objects.select_for_update().filter(pk=case.pk).exists()
+    case = guards.lock_case(case_id=case_id, expected_revision=None)
+    earlier = guards.already_done(Promise, request_key, case=case)
+    if earlier is not None:
+        return earlier
+    guards.lock_case(case_id=case_id, expected_revision=expected_revision)
+    today = local_today(case, now)
+    _check_terms(case, amount, due_date, today)
     if Promise.objects.filter(case=case, status=PromiseStatus.OPEN).exists():
-        raise InvalidPromise(_("This case already has an open promise; settle or cancel it first."))
+        raise InvalidPromise(_("This case already has an open promise; wait for it or cancel it first."))
+    currency = case.debt.currency
     promise = Promise.objects.create(
         case=case, amount=amount, currency=currency, made_on=today, due_date=due_date, grace_days=grace_days,
         tolerance=tolerance, source=source, made_by=actor if getattr(actor, "pk", None) else None, created_at=now,
+        request_key=request_key or None,
     )  # fmt: skip
+    guards.bump(case)
     record_event(
         actor=actor, action="casework.make_promise", target=promise, now=now, portfolio_id=case.portfolio_id,
-        after={"debt": case.debt_id, "amount": str(amount), "currency": currency, "due_date": due_date.isoformat()},
+        after={"case": case.pk, "debt": case.debt_id, "amount": str(amount), "currency": currency,
+               "due_date": due_date.isoformat()},
+    )  # fmt: skip
+    return promise
+
+
+@transaction.atomic
+def cancel_promise(
+    *, promise_id: int, actor: Any, now: datetime, expected_revision: int | None, request_key: str | None,
+    reason: str = "",
+) -> Promise:  # fmt: skip
+    """Cancel an open promise (the debtor withdrew it, or it was taken by mistake).
+
+    Cancelling a promise that a repeated request already cancelled returns it unchanged.
+
+    :raises StaleCase: when the case changed since ``expected_revision``.
+    :raises PromiseNotOpen: when the promise was kept, broken or cancelled before.
+    """
+    case_id = Promise.objects.values_list("case_id", flat=True).get(pk=promise_id)
+    case = guards.lock_case(case_id=case_id, expected_revision=None)
+    promise = Promise.objects.get(pk=promise_id)
+    if request_key and promise.status == PromiseStatus.CANCELLED:
+        return promise
+    guards.lock_case(case_id=case_id, expected_revision=expected_revision)
+    if promise.status != PromiseStatus.OPEN:
+        raise PromiseNotOpen(
+            _("This promise is already %(status)s; only an open promise can be cancelled.")
+            % {"status": promise.get_status_display().lower()}
+        )
+    promise.status, promise.resolved_on = PromiseStatus.CANCELLED, local_today(case, now)
+    promise.save(update_fields=["status", "resolved_on"])
+    guards.bump(case)
+    record_event(
+        actor=actor, action="casework.cancel_promise", target=promise, now=now, portfolio_id=case.portfolio_id,
+        reason=reason, before={"status": PromiseStatus.OPEN.value}, after={"status": promise.status},
     )  # fmt: skip
     return promise
 
