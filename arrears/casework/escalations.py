@@ -213,13 +213,24 @@ def may_close(*, user: Any, escalation: Escalation) -> bool:
     return bool(involved or user.can(Capability.VERIFY_DEBTS))
 
 
-def list_escalations(*, case: Case) -> list[Escalation]:
+@dataclass(frozen=True)
+class EscalationRow:
+    """An escalation with the decision-maker it named, if any."""
+
+    escalation: Escalation
+    decision_maker: ContactPerson | None
+
+
+def list_escalations(*, case: Case) -> list[EscalationRow]:
     """Return the case's escalations, open ones first, newest first (the caller checked the user)."""
-    return list(
+    found = list(
         Escalation.objects.filter(case=case)
         .select_related("to_user", "created_by")
         .order_by("-is_open", "-created_at", "-pk")
     )
+    named = {row.decision_maker_id for row in found if row.decision_maker_id is not None}
+    persons = ContactPerson.objects.filter(debtor_id=case.debtor_id, pk__in=named).in_bulk() if named else {}
+    return [EscalationRow(row, persons.get(row.decision_maker_id or 0)) for row in found]
 
 
 def list_decision_makers(*, case: Case) -> list[ContactPerson]:
