@@ -47,8 +47,6 @@ class Case(models.Model):
     stage_condition = models.TextField(_("stage condition"), blank=True)
     goal = models.CharField(_("goal"), max_length=20, blank=True)
     goal_deadline = models.DateField(_("goal deadline"), null=True, blank=True)
-    penalty_accrued_through = models.DateField(_("penalty accrued through"), null=True, blank=True)
-    last_cycle_date = models.DateField(_("last cycle"), null=True, blank=True)
     revision = models.PositiveIntegerField(
         _("revision"),
         default=0,
@@ -163,6 +161,7 @@ class WorkItem(models.Model):
     priority = models.DecimalField(
         _("expected recovery"), max_digits=18, decimal_places=2, default=Decimal("0")
     )
+    needed_skills = models.JSONField(_("skills needed"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=WorkItemStatus.choices, default=WorkItemStatus.OPEN
     )

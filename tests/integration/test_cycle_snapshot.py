@@ -121,15 +121,13 @@ class TestColumns:
         assert {key: row[key] for key in (
             "portfolio", "portfolio_id", "debtor_kind", "language", "region", "penalty_rate", "contract_date",
             "is_verified", "has_open_dispute", "case_id", "stage", "days_in_stage", "delinquency_reason", "score",
-            "is_key_customer", "broken_promises", "days_since_last_contact", "last_cycle_date", "stage_entered_on",
-            "penalty_accrued_through",
+            "is_key_customer", "broken_promises", "days_since_last_contact", "stage_entered_on",
         )} == {
             "portfolio": "snap", "portfolio_id": portfolio.pk, "debtor_kind": "company", "language": "en",
             "region": "CN-44", "penalty_rate": D("18.2500"), "contract_date": date(2025, 6, 30), "is_verified": True,
             "has_open_dispute": False, "case_id": None, "stage": None, "days_in_stage": None,
             "delinquency_reason": "unknown", "score": None, "is_key_customer": False, "broken_promises": 0,
-            "days_since_last_contact": None, "last_cycle_date": None, "stage_entered_on": None,
-            "penalty_accrued_through": None,
+            "days_since_last_contact": None, "stage_entered_on": None,
         }  # fmt: skip
 
 
@@ -259,6 +257,18 @@ class TestBalancesAndDaysPastDue:
 
         assert read_snapshot(portfolio=portfolio, as_of=AS_OF).get_column("debt_id").to_list() == [kept.pk]
 
+    def test_a_closed_debt_stays_while_its_case_is_in_a_stage_or_has_an_open_promise(self, portfolio):
+        staged = DebtFactory(debtor__portfolio=portfolio, status=DebtStatus.SETTLED)
+        CaseFactory(debt=staged, stage="early", stage_entered_on=date(2026, 3, 20))
+        promised = DebtFactory(debtor__portfolio=portfolio, status=DebtStatus.SETTLED)
+        PromiseFactory(case=CaseFactory(debt=promised, stage=""))
+        done = DebtFactory(debtor__portfolio=portfolio, status=DebtStatus.SETTLED)
+        CaseFactory(debt=done, stage="")
+
+        ids = read_snapshot(portfolio=portfolio, as_of=AS_OF).get_column("debt_id").to_list()
+
+        assert ids == [staged.pk, promised.pk]
+
     def test_month_end_due_dates_fall_on_the_last_day_of_shorter_months(self, portfolio):
         debt = DebtFactory(
             debtor__portfolio=portfolio,
@@ -332,8 +342,7 @@ class TestCaseFacts:
         debt = DebtFactory(debtor__portfolio=portfolio)
         case = CaseFactory(
             debt=debt, stage="early", stage_entered_on=date(2026, 3, 20), delinquency_reason="cash_flow",
-            score=640, is_key_customer=True, last_cycle_date=date(2026, 3, 30),
-            penalty_accrued_through=date(2026, 3, 30),
+            score=640, is_key_customer=True,
         )  # fmt: skip
         PromiseFactory(case=case, broken=True)
         PromiseFactory(case=case, broken=True)
@@ -346,13 +355,11 @@ class TestCaseFacts:
 
         assert {key: row[key] for key in (
             "case_id", "stage", "stage_entered_on", "days_in_stage", "delinquency_reason", "score",
-            "is_key_customer", "broken_promises", "days_since_last_contact", "last_cycle_date",
-            "penalty_accrued_through",
+            "is_key_customer", "broken_promises", "days_since_last_contact",
         )} == {
             "case_id": case.pk, "stage": "early", "stage_entered_on": date(2026, 3, 20), "days_in_stage": 11,
             "delinquency_reason": "cash_flow", "score": 640, "is_key_customer": True, "broken_promises": 2,
-            "days_since_last_contact": 10, "last_cycle_date": date(2026, 3, 30),
-            "penalty_accrued_through": date(2026, 3, 30),
+            "days_since_last_contact": 10,
         }  # fmt: skip
 
     def test_a_case_without_a_stage_has_a_null_stage(self, portfolio):

@@ -158,7 +158,8 @@ def _send_moments(located: pl.DataFrame, context: CycleContext) -> pl.Series:
     fallback = context.portfolio.time_zone
     zones = located.get_column("zone").fill_null(fallback)
     moments = {
-        zone: send_moment(context.business_date, context.now, zone) for zone in zones.unique().to_list()
+        zone: send_moment(context.business_date, context.now, zone).astimezone(UTC)
+        for zone in zones.unique().to_list()
     }
     return zones.replace_strict(moments, return_dtype=pl.Datetime("us", "UTC")).alias("send_at")
 
@@ -322,14 +323,13 @@ def write(checked: pl.DataFrame, case_ids: dict[int, int], context: CycleContext
 def _create_work_items(works: list[dict[str, Any]], context: CycleContext) -> int:
     if not works:
         return 0
-    assignees = assign.assign(works, portfolio=context.portfolio)
     WorkItem.objects.bulk_create(
         [
             WorkItem(
                 case_id=row["case_id"], portfolio_id=context.portfolio.pk, queue=row["queue"] or row["channel"],
                 kind=row["channel"], script=row["template"] or "", rule=row["rule"],
                 business_date=context.business_date, priority=assign.expected_recovery(row),
-                assigned_to_id=assignees.get(row["key"]), idempotency_key=row["key"], created_at=context.now,
+                needed_skills=assign.needed_skills(row), idempotency_key=row["key"], created_at=context.now,
             )
             for row in works
         ],

@@ -1,6 +1,6 @@
 """Give the cycle's work items an owner: by team and skill, within each collector's daily capacity.
 
-Items are taken by expected recovery, highest first. A collector can take an item when they work
+When a run's partitions are written, its items are taken by expected recovery, highest first. A collector can take an item when they work
 the portfolio and have its skills: the debtor's language (when they list languages at all),
 ``companies`` for a company debtor, ``large_balances`` for a balance at or above LARGE_BALANCE.
 Among those, the one with the most capacity left gets it (ties: the lower user id); an item nobody
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -43,37 +44,57 @@ def expected_recovery(row: dict[str, Any]) -> Decimal:
     return round_money(Decimal(row["balance"]) * chance, row["currency"])
 
 
-def needed_skills(row: dict[str, Any]) -> set[str]:
-    skills = set()
+def needed_skills(row: dict[str, Any]) -> list[str]:
+    """Return what a collector must have to take the item: the debtor's language, and companies or large balances."""
+    skills = ["zh" if str(row.get("language") or "").startswith("zh") else "en"]
     if row.get("debtor_kind") == "company":
-        skills.add("companies")
+        skills.append("companies")
     if Decimal(row["balance"]) >= LARGE_BALANCE:
-        skills.add("large_balances")
+        skills.append("large_balances")
     return skills
 
 
-def assign(works: Sequence[dict[str, Any]], *, portfolio: Portfolio) -> dict[str, int]:
-    """Return work item key → collector id for the items someone can take."""
+def can_take(collector_skills: set[str], needed: Sequence[str]) -> bool:
+    """Whether a collector's skills cover an item's: a collector who lists no language speaks every one."""
+    languages = collector_skills & set(LANGUAGE_SKILLS)
+    return all(
+        (skill in languages or not languages) if skill in LANGUAGE_SKILLS else skill in collector_skills
+        for skill in needed
+    )
+
+
+def assign_run(*, portfolio: Portfolio, business_date: date) -> int:
+    """Assign the unassigned open work items a run created, highest expected recovery first; return how many.
+
+    Runs once the run's partitions are all written, so capacity goes to the best items of the whole
+    portfolio, not of whichever partition came first.
+    """
     capacity = int(getattr(settings, "ARREARS_COLLECTOR_DAILY_CAPACITY", 40))
     collectors = _collectors(portfolio)
     held = _open_items([pk for pk, _skills in collectors])
     left = {pk: capacity - held.get(pk, 0) for pk, _skills in collectors}
     skills = {pk: set(items or []) for pk, items in collectors}
-    chosen: dict[str, int] = {}
-    for row in sorted(works, key=lambda item: expected_recovery(item), reverse=True):
-        language = "zh" if str(row.get("language") or "").startswith("zh") else "en"
-        needed = needed_skills(row)
-        fit = [
-            pk for pk in left
-            if left[pk] > 0 and needed <= skills[pk]
-            and (not skills[pk] & set(LANGUAGE_SKILLS) or language in skills[pk])
-        ]  # fmt: skip
+    items = (
+        WorkItem.objects.filter(
+            portfolio=portfolio,
+            business_date=business_date,
+            status=WorkItemStatus.OPEN,
+            assigned_to__isnull=True,
+        )
+        .order_by("-priority", "pk")
+        .values_list("pk", "needed_skills")
+    )
+    chosen: dict[int, list[int]] = {}
+    for pk, needed in items:
+        fit = [user for user in left if left[user] > 0 and can_take(skills[user], needed or [])]
         if not fit:
             continue
-        best = max(fit, key=lambda pk: (left[pk], -pk))
-        chosen[row["key"]] = best
+        best = max(fit, key=lambda user: (left[user], -user))
+        chosen.setdefault(best, []).append(pk)
         left[best] -= 1
-    return chosen
+    for user, pks in chosen.items():
+        WorkItem.objects.filter(pk__in=pks).update(assigned_to_id=user)
+    return sum(len(pks) for pks in chosen.values())
 
 
 def _collectors(portfolio: Portfolio) -> list[tuple[int, list[str]]]:

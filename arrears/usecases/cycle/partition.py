@@ -150,9 +150,7 @@ def _accrue(snapshot: pl.DataFrame, context: CycleContext) -> list[Accrual]:
     accounts = snapshot.filter(pl.col("overdue_since").is_not_null() & (pl.col("penalty_rate") > 0)).select(
         "debt_id", "currency", "overdue_amount", "overdue_since", "penalty_rate",
         cap_percent=cap_percent_column(context.rates, context.portfolio.country, pl.col("contract_date")),
-        accrued_through=pl.max_horizontal(pl.lit(through), pl.col("created_on") - pl.duration(days=1))
-        if "created_on" in snapshot.columns
-        else pl.lit(through),
+        accrued_through=pl.max_horizontal(pl.lit(through), pl.col("created_on") - pl.duration(days=1)),
     )  # fmt: skip
     if accounts.height == 0:
         return []

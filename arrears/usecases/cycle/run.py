@@ -7,7 +7,8 @@ Safe to run and re-run:
   running D again skips the partitions that committed and does the rest.
 - Running a completed D again changes nothing and returns the stored report, marked
   ``already_completed``.
-- D may not be earlier than a date the portfolio's cycle already ran for.
+- D may not be earlier than a date the portfolio's cycle already ran for; an earlier run left
+  unfinished is finished first (its committed partitions already count that day).
 - After missed days, the run catches up state (stages, penalties for every missed day, promises)
   and sends, per case, only the latest action that fell due while the cycle did not run — never
   every missed one, and none older than `partition.CATCH_UP_DAYS` days.
@@ -35,6 +36,7 @@ from arrears.core.errors import DomainError
 from arrears.portfolio.models import Portfolio
 from arrears.strategy import versions
 from arrears.strategy.models import CycleRun, CycleSettings, RunStatus
+from arrears.usecases.cycle import assign
 from arrears.usecases.cycle.partition import CycleContext, run_partition
 
 MAX_PARTITIONS = 256
@@ -83,6 +85,17 @@ def run_cycle(
             _("The cycle of %(portfolio)s already ran for %(later)s; it cannot run for the earlier %(date)s.")
             % {"portfolio": portfolio.code, "later": later.isoformat(), "date": business_date.isoformat()}
         )
+    unfinished = (
+        CycleRun.objects.filter(
+            portfolio=portfolio, status=RunStatus.RUNNING, business_date__lt=business_date
+        )
+        .order_by("business_date")
+        .values_list("business_date", flat=True)
+    )
+    for earlier in unfinished:
+        # An interrupted earlier day is finished first: its committed partitions already accrued
+        # and planned that day, so the next day must count from it, for every debtor alike.
+        run_cycle(portfolio=portfolio, business_date=earlier, now=moment, actor=actor, partitions=partitions)
     champion = versions.get_active_strategy(get_settings(portfolio).strategy)
     challengers = versions.get_challengers(champion)
     run = _start(portfolio, business_date, champion.label, partitions, moment, actor)
@@ -142,6 +155,9 @@ def _finish(run: CycleRun, previous: date | None, now: datetime) -> dict[str, An
         locked = CycleRun.objects.select_for_update().get(pk=run.pk)
         if locked.status == RunStatus.COMPLETED:
             return {**locked.report, "already_completed": True}
+        report["work_items_assigned"] = assign.assign_run(
+            portfolio=run.portfolio, business_date=run.business_date
+        )
         report["duration_seconds"] = round(report["duration_seconds"] + time.perf_counter() - started, 3)
         locked.report, locked.status, locked.finished_at = report, RunStatus.COMPLETED, now
         locked.save(update_fields=["report", "status", "finished_at"])

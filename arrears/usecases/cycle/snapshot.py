@@ -1,6 +1,8 @@
 """The at-scale account snapshot of the daily cycle: a few set-based queries read into Polars.
 
-``read_snapshot`` gives one row per open debt of a portfolio (one partition of it) with the
+``read_snapshot`` gives one row per debt under treatment of a portfolio (one partition of it): every
+open debt, and a settled, written-off or closed one while its case is still in a stage or has an
+open promise (so the strategy can see it paid and move it out, and the promise can be kept). It has the
 columns of ``engine.fields.SNAPSHOT_SCHEMA`` followed by ``EXTRA_SCHEMA``, ordered by debt id, with
 the semantics of ``portfolio.ledger.list_positions`` (balances, days past due) and
 ``ledger.get_schedule`` (days until due), computed without a row of Python per debt:
@@ -56,8 +58,8 @@ MONEY = pl.Decimal(18, 2)
 RATE = pl.Decimal(7, 4)
 
 EXTRA_SCHEMA = pl.Schema({
-    "case_id": pl.Int64(), "portfolio_id": pl.Int64(), "last_cycle_date": pl.Date(),
-    "stage_entered_on": pl.Date(), "penalty_accrued_through": pl.Date(), "contract_date": pl.Date(),
+    "case_id": pl.Int64(), "portfolio_id": pl.Int64(), "created_on": pl.Date(),
+    "stage_entered_on": pl.Date(), "contract_date": pl.Date(),
     "penalty_rate": RATE, "principal_balance": MONEY, "overdue_amount": MONEY, "overdue_since": pl.Date(),
     "language": pl.String(), "region": pl.String(),
 })  # fmt: skip
@@ -97,7 +99,7 @@ DEBTS = {
     "instalment_count": pl.Int64, "contract_date": pl.Date, "penalty_rate": pl.Int64,
     "debtor_kind": pl.String, "language": pl.String, "region": pl.String, "case_id": pl.Int64,
     "stage": pl.String, "stage_entered_on": pl.Date, "delinquency_reason": pl.String, "score": pl.Int32,
-    "is_key_customer": pl.Int8, "last_cycle_date": pl.Date, "penalty_accrued_through": pl.Date,
+    "is_key_customer": pl.Int8, "created_on": pl.Date,
     "broken_promises": pl.Int32,
 }  # fmt: skip
 SUMS = {
@@ -120,6 +122,7 @@ def _params(portfolio: Portfolio, as_of: date, partition: int, partitions: int) 
         "partition": partition,
         "partitions": partitions,
         "broken": PromiseStatus.BROKEN.value,
+        "open": PromiseStatus.OPEN.value,
         **{f"closed_{index}": str(status) for index, status in enumerate(CLOSED_STATUSES)},
         **{component.value: component.value for component in Component},
     }
@@ -132,9 +135,23 @@ def _cents(column: str) -> str:
 def _in_scope(partitions: int) -> str:
     """Return the condition of an open debt of the portfolio in the partition."""
     closed = ", ".join(f"%(closed_{index})s" for index in range(len(CLOSED_STATUSES)))
+    cases, promises = Case._meta.db_table, Promise._meta.db_table
+    still_treated = (
+        f"SELECT t.debt_id FROM {cases} t WHERE t.portfolio_id = %(portfolio_id)s AND (t.stage <> '' "  # noqa: S608 - fixed names
+        f"OR t.id IN (SELECT p.case_id FROM {promises} p WHERE p.status = %(open)s))"
+    )
     return (
-        f"d.portfolio_id = %(portfolio_id)s AND d.status NOT IN ({closed}) "
+        f"d.portfolio_id = %(portfolio_id)s AND (d.status NOT IN ({closed}) OR d.id IN ({still_treated})) "
         f"AND {_partition('d.debtor_id', partitions)}"
+    )
+
+
+def _created_on(column: str) -> str:
+    """Return the UTC date of the debt's creation (on SQLite named so its ``[date]`` converter makes it a date)."""
+    return (
+        f"CAST({column} AS DATE)"
+        if connection.vendor == "postgresql"
+        else f'date({column}) AS "created_on [date]"'
     )
 
 
@@ -152,7 +169,7 @@ def _debts_sql(partitions: int) -> str:
             d.instalment_count, d.contract_date, CAST(ROUND(d.penalty_rate * 10000) AS BIGINT),
             r.kind, r.language, r.region, c.id, NULLIF(c.stage, ''), c.stage_entered_on,
             COALESCE(c.delinquency_reason, 'unknown'), c.score,
-            CASE WHEN c.is_key_customer THEN 1 ELSE 0 END, c.last_cycle_date, c.penalty_accrued_through,
+            CASE WHEN c.is_key_customer THEN 1 ELSE 0 END, {_created_on("d.created_at")},
             COALESCE(b.broken, 0)
         FROM {Debt._meta.db_table} d
         JOIN {Debtor._meta.db_table} r ON r.id = d.debtor_id
