@@ -61,9 +61,14 @@ def read_case_frames(
     order: compare them sorted (events and holds by `case_id`, `seq`). Holds are those not ended
     by `now` plus each contact point's own do-not-contact and per-channel opt-out holds; events
     are those since `now - history.LOOKBACK`; consents, preferences and the workplace stay empty,
-    as the facts path leaves them. `collectors` names one entity for all, or one per debtor.
+    as the facts path leaves them. `collectors` names one entity for all, or one per debtor. An
+    id without a debtor row gets a bare case, as in `load_cases`. Debtors are read `CHUNK_SIZE`
+    at a time (five queries per chunk).
 
     :raises KeyError: when `collectors` is a mapping that lacks one of the debtors.
+    :raises ValueError: for an opt-out moment that is not ISO 8601 with an offset (or naive UTC).
+    :raises polars.exceptions.InvalidOperationError: for a stored type, outcome, role or channel
+        outside the vocabulary (the facts path refuses them too).
     """
     ids = pl.Series("case_id", debtor_ids, dtype=pl.Int64).unique().sort()
     parts = [_read_chunk(ids.slice(start, CHUNK_SIZE), now) for start in range(0, len(ids), CHUNK_SIZE)]
@@ -230,10 +235,17 @@ def _point_holds(points: pl.DataFrame, opt_outs: pl.DataFrame) -> pl.DataFrame:
         type=pl.lit(HoldType.DO_NOT_CONTACT.value),
         start_at="created_at",
     )
-    opted_out = opt_outs.select(
-        *key, "ordinal", type=pl.format("opt_out_{}", "channel"), start_at=_iso_moment(pl.col("since"))
+    opted_out = opt_outs.with_columns(start_at=_iso_moment(pl.col("since")))
+    unreadable = opted_out.filter(pl.col("start_at").is_null())
+    if not unreadable.is_empty():
+        point_id, since = unreadable.item(0, "point_id"), unreadable.item(0, "since")
+        raise ValueError(f"contact point {point_id}: opt-out since {since!r} is not an ISO 8601 moment")
+    return pl.concat(
+        [
+            do_not_contact,
+            opted_out.select(*key, "ordinal", type=pl.format("opt_out_{}", "channel"), start_at="start_at"),
+        ]
     )
-    return pl.concat([do_not_contact, opted_out])
 
 
 def _iso_moment(text: pl.Expr) -> pl.Expr:

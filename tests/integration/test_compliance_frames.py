@@ -15,7 +15,7 @@ from arrears.compliance.rules.facts import Proposal
 from arrears.compliance.rules.vectorized import CaseFrames, decide_many, frames_from_facts
 from arrears.compliance.rules.vocabulary import Action, Decision, EventType, HoldType, Outcome
 from arrears.portfolio.choices import ContactKind, ContactRole
-from arrears.portfolio.models import ContactPoint, Debtor, Portfolio
+from arrears.portfolio.models import ContactPerson, ContactPoint, Debtor, Portfolio
 from arrears.usecases.demo import load
 from tests.factories.portfolio import (
     ContactPersonFactory,
@@ -95,22 +95,19 @@ def _planned(debtor_ids: list[int], collectors: dict[int, str], moments: list[da
 
 
 class TestReadCaseFramesOnTheDemo:
-    @pytest.mark.parametrize("now", MOMENTS, ids=["before-holds", "now", "after-reviews"])
-    def test_equals_the_frames_of_the_facts_path(self, demo, now):
+    def test_equals_the_frames_of_the_facts_path_at_each_moment_in_one_chunk_or_many(self, demo, monkeypatch):
         collectors = _collectors(demo)
+        assert Hold.objects.exists() and ContactPerson.objects.exists()
+        assert ContactEvent.objects.count() > len(demo)
 
-        frames = case_frames.read_case_frames(debtor_ids=demo, collectors=collectors, now=now)
+        for now in MOMENTS:
+            frames = case_frames.read_case_frames(debtor_ids=demo, collectors=collectors, now=now)
 
-        _assert_same_frames(frames, _facts_frames(demo, collectors, now))
+            _assert_same_frames(frames, _facts_frames(demo, collectors, now))
 
-    def test_reads_the_demo_holds_history_and_contact_persons(self, demo):
-        frames = case_frames.read_case_frames(debtor_ids=demo, collectors="Agency", now=NOW)
-
-        assert frames.cases.height == len(demo)
-        assert set(frames.holds["type"]) >= {HoldType.DISPUTE.value}
-        assert frames.events.height > len(demo)
-        assert frames.persons.filter(pl.col("person") != history.DEBTOR).height > 0
-        assert set(frames.cases["collector"]) == {"Agency"}
+        monkeypatch.setattr(case_frames, "CHUNK_SIZE", 7)
+        chunked = case_frames.read_case_frames(debtor_ids=pl.Series(demo), collectors=collectors, now=NOW)
+        _assert_same_frames(chunked, _facts_frames(demo, collectors, NOW))
 
     def test_gives_decide_many_the_same_decisions_as_the_facts_path(self, demo):
         collectors = _collectors(demo)
@@ -132,14 +129,6 @@ class TestReadCaseFramesOnTheDemo:
                 decisions |= set(decided["decision"])
 
         assert {Decision.ALLOW.value, Decision.DENY.value} <= decisions
-
-    def test_reads_in_chunks_the_same_frames(self, demo, monkeypatch):
-        monkeypatch.setattr(case_frames, "CHUNK_SIZE", 7)
-        collectors = _collectors(demo)
-
-        frames = case_frames.read_case_frames(debtor_ids=pl.Series(demo), collectors=collectors, now=NOW)
-
-        _assert_same_frames(frames, _facts_frames(demo, collectors, NOW))
 
 
 class TestReadCaseFramesEdgeCases:
@@ -272,6 +261,14 @@ class TestReadCaseFramesEdgeCases:
         frames = case_frames.read_case_frames(debtor_ids=[], collectors={}, now=NOW)
 
         assert [getattr(frames, name).height for name in SORT_KEYS] == [0] * len(SORT_KEYS)
+
+    def test_refuses_an_opt_out_moment_it_cannot_read_like_the_facts_path(self, debtor):
+        point = ContactPointFactory(debtor=debtor, opt_outs={"sms": "last Tuesday"})
+
+        with pytest.raises(ValueError, match=f"contact point {point.pk}: opt-out since 'last Tuesday'"):
+            self._read([debtor.pk])
+        with pytest.raises(ValueError, match="Invalid isoformat"):
+            history.load_cases(debtor_ids=[debtor.pk], collectors={debtor.pk: "Bank"}, now=NOW)
 
     def test_refuses_a_collectors_mapping_that_lacks_a_debtor(self, debtor, facts):
         with pytest.raises(KeyError, match=str(facts["bare"].pk)):
