@@ -28,7 +28,6 @@ from arrears.casework.models import Case, DisputeReason, DisputeStatus
 from arrears.core import errors
 from arrears.desk.views import refusals_as_http
 from arrears.people.models import User
-from arrears.people.scoping import scope_to_user
 from arrears.portfolio.choices import Component, DebtorKind
 
 PANELS = {"dispute": "disputes", "escalation": "escalations"}
@@ -122,11 +121,10 @@ class CloseEscalationForm(CaseActionForm):
 
 
 def _get_case(request: HttpRequest, case_id: int) -> Case:
-    found = scope_to_user(Case.objects.select_related("debt", "debtor", "portfolio"), request.user)
     try:
-        return found.get(pk=case_id)
-    except Case.DoesNotExist:
-        raise Http404(_("No such case.")) from None
+        return disputes.get_case(user=request.user, case_id=case_id)
+    except errors.NotFound as exc:
+        raise Http404(str(exc)) from exc
 
 
 def _case_url(case: Case, panel: str) -> str:
