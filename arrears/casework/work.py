@@ -1,0 +1,463 @@
+"""The desk's work queue: taking the next item, closing it, reassigning, and the reads of the queue and team pages.
+
+"Today" is each portfolio's own: an item is due when its business date has come where its creditor
+works. A collector takes their own items first, by expected recovery; then an unassigned item of
+their portfolios that their skills fit (the rules of `usecases.cycle.assign`: the debtor's language
+when they list languages, ``companies`` for a company, ``large_balances`` from LARGE_BALANCE).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arrears.casework import guards
+from arrears.casework.models import Case, Notification, Promise, PromiseStatus, WorkItem, WorkItemStatus
+from arrears.core.audit.actions import record_event
+from arrears.core.errors import DomainError, NotFound, PermissionDenied
+from arrears.people.roles import Role
+from arrears.people.scoping import granted_portfolio_ids, scope_to_user
+from arrears.portfolio import ledger
+from arrears.portfolio.choices import DebtorKind
+from arrears.portfolio.models import Portfolio
+
+# The same skill rules as usecases.cycle.assign (which the casework layer may not import).
+LARGE_BALANCE = Decimal("50000")
+LANGUAGE_SKILLS = frozenset({"zh", "en"})
+CANDIDATES_PER_BATCH = 50
+BROKEN_PROMISE_DAYS = 7
+SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+
+class InvalidReassignment(DomainError):
+    """A reassignment to someone who does not collect the portfolio, or of a case with nothing open."""
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue page narrows the list by; empty values do not filter."""
+
+    queue: str = ""
+    portfolio_id: int | None = None
+    kind: str = ""
+    stage: str = ""
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class CollectorLoad:
+    """One collector's open items and the items they finished today."""
+
+    user: Any
+    open_items: int
+    done_today: int
+
+
+def may_supervise(user: Any) -> bool:
+    """Return whether ``user`` may see the team's pages and reassign work (supervisors, administrators)."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") in SUPERVISING_ROLES)
+
+
+def _portfolio_ids(user: Any) -> list[int]:
+    granted = granted_portfolio_ids(user)
+    rows = Portfolio.objects.all() if granted is None else Portfolio.objects.filter(pk__in=granted)
+    return list(rows.values_list("pk", flat=True))
+
+
+def _days_by_portfolio(now: datetime, portfolio_ids: Iterable[int]) -> dict[date, list[int]]:
+    """Group portfolios by their local date at ``now``."""
+    zones = Portfolio.objects.filter(pk__in=list(portfolio_ids)).values_list("pk", "time_zone")
+    days: dict[date, list[int]] = defaultdict(list)
+    for pk, zone in zones:
+        days[now.astimezone(ZoneInfo(zone)).date()].append(pk)
+    return days
+
+
+def _on_local_day(now: datetime, portfolio_ids: Iterable[int], field: str, lookup: str) -> Q:
+    """Return a condition comparing ``field`` with each portfolio's local date (``lte``, ``lt``, ``exact`` …)."""
+    matched = Q(pk__in=[])
+    for day, ids in _days_by_portfolio(now, portfolio_ids).items():
+        matched |= Q(portfolio_id__in=ids, **{f"{field}__{lookup}": day})
+    return matched
+
+
+def _due(now: datetime, portfolio_ids: Iterable[int], *, overdue_only: bool = False) -> Q:
+    return _on_local_day(now, portfolio_ids, "business_date", "lt" if overdue_only else "lte")
+
+
+def list_my_work_items(
+    *, user: Any, now: datetime, filters: QueueFilters | None = None
+) -> QuerySet[WorkItem]:
+    """Return the open items assigned to ``user`` that are due today, highest expected recovery first."""
+    filters = filters or QueueFilters()
+    portfolio_ids = _portfolio_ids(user)
+    items = WorkItem.objects.filter(
+        _due(now, portfolio_ids, overdue_only=filters.overdue), assigned_to=user, status=WorkItemStatus.OPEN
+    )
+    if filters.queue:
+        items = items.filter(queue=filters.queue)
+    if filters.portfolio_id is not None:
+        items = items.filter(portfolio_id=filters.portfolio_id)
+    if filters.kind:
+        items = items.filter(kind=filters.kind)
+    if filters.stage:
+        items = items.filter(case__stage=filters.stage)
+    return items.select_related("case__debt", "case__debtor", "portfolio").order_by(
+        "-priority", "business_date", "pk"
+    )
+
+
+def count_my_work_items(*, user: Any, now: datetime) -> list[tuple[str, int]]:
+    """Return (queue, count) of the user's open items due today, by queue name."""
+    rows = (
+        list_my_work_items(user=user, now=now)
+        .values_list("queue")
+        .annotate(count=Count("pk"))
+        .order_by("queue")
+    )
+    return [(queue, count) for queue, count in rows]
+
+
+def list_queue_choices(*, user: Any) -> dict[str, list[str]]:
+    """Return the distinct queues, kinds and stages of the user's open items, for the filter choices."""
+    items = WorkItem.objects.filter(assigned_to=user, status=WorkItemStatus.OPEN)
+    return {
+        name: sorted(value for value in items.values_list(field, flat=True).distinct().order_by() if value)
+        for name, field in (("queue", "queue"), ("kind", "kind"), ("stage", "case__stage"))
+    }
+
+
+def get_case(*, user: Any, case_id: int) -> Case:
+    """Return one case in a portfolio ``user`` may see.
+
+    :raises NotFound: when it does not exist or is outside the user's portfolios.
+    """
+    cases = scope_to_user(Case.objects.select_related("debt", "debtor__portfolio", "portfolio"), user)
+    try:
+        return cases.get(pk=case_id)
+    except Case.DoesNotExist:
+        raise NotFound(_("No such case.")) from None
+
+
+def get_work_item(*, user: Any, work_item_id: int) -> WorkItem:
+    """Return one work item in a portfolio ``user`` may see.
+
+    :raises NotFound: when it does not exist or is outside the user's portfolios.
+    """
+    try:
+        return scope_to_user(WorkItem.objects.select_related("case"), user).get(pk=work_item_id)
+    except WorkItem.DoesNotExist:
+        raise NotFound(_("No such work item.")) from None
+
+
+def fits_skills(skills: Iterable[str], *, is_company: bool, balance: Decimal, language: str) -> bool:
+    """Return whether a collector with ``skills`` can work a debtor of this kind, balance and language."""
+    held = set(skills)
+    needed = ({"companies"} if is_company else set()) | (
+        {"large_balances"} if balance >= LARGE_BALANCE else set()
+    )
+    spoken = "zh" if language.startswith("zh") else "en"
+    return needed <= held and (not held & LANGUAGE_SKILLS or spoken in held)
+
+
+def take_next(*, user: Any, now: datetime, exclude_case_id: int | None = None) -> WorkItem | None:
+    """Return the next item for ``user``: their own first, else an unassigned one they fit, which they take.
+
+    ``exclude_case_id`` skips the case the user is on, so "next" moves on even before it is worked.
+    Taking is a conditional update, so two collectors never take the same item. None when nothing is due.
+    """
+    mine = list_my_work_items(user=user, now=now)
+    if exclude_case_id is not None:
+        mine = mine.exclude(case_id=exclude_case_id)
+    own = mine.first()
+    if own is not None:
+        return own
+    portfolio_ids = _portfolio_ids(user)
+    candidates = (
+        WorkItem.objects.filter(
+            _due(now, portfolio_ids), assigned_to__isnull=True, status=WorkItemStatus.OPEN
+        )
+        .exclude(case_id=exclude_case_id or 0)
+        .select_related("case__debt", "case__debtor")
+        .order_by("-priority", "business_date", "pk")
+    )
+    start = 0
+    while batch := list(candidates[start : start + CANDIDATES_PER_BATCH]):
+        start += CANDIDATES_PER_BATCH
+        taken = _take_first_fitting(batch, user=user, now=now)
+        if taken is not None:
+            return taken
+    return None
+
+
+def _take_first_fitting(batch: list[WorkItem], *, user: Any, now: datetime) -> WorkItem | None:
+    positions = ledger.list_positions(debts=[item.case.debt for item in batch], as_of=now.date())
+    for item in batch:
+        debtor = item.case.debtor
+        if not fits_skills(
+            user.skills or [],
+            is_company=debtor.kind == DebtorKind.COMPANY,
+            balance=positions[item.case.debt_id].balances.total,
+            language=debtor.language or "",
+        ):
+            continue
+        with transaction.atomic():
+            claimed = WorkItem.objects.filter(
+                pk=item.pk, assigned_to__isnull=True, status=WorkItemStatus.OPEN
+            ).update(assigned_to=user)
+            if claimed:
+                record_event(
+                    actor=user, action="casework.take_work_item", target=item, now=now,
+                    portfolio_id=item.portfolio_id, after={"case": item.case_id, "queue": item.queue},
+                )  # fmt: skip
+                item.assigned_to = user
+                return item
+    return None
+
+
+def close_items_of_activity(*, case: Case, actor: Any, kinds: Iterable[str], now: datetime) -> list[int]:
+    """Mark done the user's open items of ``case`` due today of these kinds; return their ids.
+
+    Runs inside the recording action's transaction; that action's audit event names the items.
+    """
+    items = WorkItem.objects.filter(
+        _due(now, [case.portfolio_id]), case=case, assigned_to=actor, status=WorkItemStatus.OPEN, kind__in=list(kinds)
+    )  # fmt: skip
+    ids = list(items.order_by("pk").values_list("pk", flat=True))
+    WorkItem.objects.filter(pk__in=ids).update(status=WorkItemStatus.DONE, closed_at=now)
+    return ids
+
+
+@transaction.atomic
+def close_work_item(
+    *, work_item_id: int, actor: Any, now: datetime, expected_revision: int | None,
+    request_key: str | None = None, activity_id: int | None = None,
+) -> WorkItem:  # fmt: skip
+    """Mark one of the user's items done (a task finished, or the activity ``activity_id`` that closed it).
+
+    A second submit finds the item already done and returns it unchanged.
+
+    :raises NotFound: when the item is not in the user's portfolios.
+    :raises PermissionDenied: when the item is someone else's and the user does not supervise.
+    :raises StaleCase: when the case changed after the page was drawn.
+    """
+    item = get_work_item(user=actor, work_item_id=work_item_id)
+    case = guards.lock_case(case_id=item.case_id, expected_revision=None)
+    item.refresh_from_db()
+    if item.status != WorkItemStatus.OPEN:
+        return item
+    if expected_revision is not None and case.revision != expected_revision:
+        guards.lock_case(case_id=case.pk, expected_revision=expected_revision)
+    if item.assigned_to_id not in (None, actor.pk) and not may_supervise(actor):
+        raise PermissionDenied(_("This work item is assigned to someone else."))
+    item.status, item.closed_at = WorkItemStatus.DONE, now
+    item.save(update_fields=["status", "closed_at"])
+    guards.bump(case)
+    record_event(
+        actor=actor, action="casework.close_work_item", target=item, now=now, portfolio_id=item.portfolio_id,
+        after={"case": case.pk, "activity": activity_id, "request_key": request_key or ""},
+    )  # fmt: skip
+    return item
+
+
+def _collector_of(portfolio_id: int, user_id: int) -> Any:
+    collector = (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True, role=Role.COLLECTOR, portfolios=portfolio_id)
+        .first()
+    )
+    if collector is None:
+        raise InvalidReassignment(
+            _("User %(user)s is not an active collector of this portfolio.") % {"user": user_id}
+        )
+    return collector
+
+
+def _notify(users: Iterable[Any], text: str, *, case: Case | None, now: datetime) -> None:
+    Notification.objects.bulk_create(
+        [Notification(user=user, case=case, text=text[:300], created_at=now) for user in users]
+    )
+
+
+@transaction.atomic
+def reassign_case(
+    *, case_id: int, to_user_id: int, actor: Any, now: datetime, expected_revision: int | None,
+    request_key: str | None = None, reason: str = "",
+) -> list[WorkItem]:  # fmt: skip
+    """Give the case's open work items to another collector of its portfolio; notify both sides.
+
+    Reassigning to the collector who already holds every item changes nothing (a double submit).
+
+    :raises PermissionDenied: when ``actor`` does not supervise.
+    :raises InvalidReassignment: when ``to_user_id`` is not an active collector of the portfolio or
+        the case has no open work items.
+    :raises StaleCase: when the case changed after the page was drawn.
+    """
+    if not may_supervise(actor):
+        raise PermissionDenied(_("Only a supervisor may reassign cases."))
+    case = guards.lock_case(case_id=get_case(user=actor, case_id=case_id).pk, expected_revision=None)
+    collector = _collector_of(case.portfolio_id, to_user_id)
+    items = list(
+        WorkItem.objects.select_for_update(of=("self",))
+        .filter(case=case, status=WorkItemStatus.OPEN)
+        .select_related("assigned_to")
+        .order_by("pk")
+    )
+    if not items:
+        raise InvalidReassignment(_("This case has no open work items to reassign."))
+    moving = [item for item in items if item.assigned_to_id != collector.pk]
+    if not moving:
+        return items
+    if expected_revision is not None and case.revision != expected_revision:
+        guards.lock_case(case_id=case.pk, expected_revision=expected_revision)
+    previous = {item.assigned_to.pk: item.assigned_to for item in moving if item.assigned_to is not None}
+    WorkItem.objects.filter(pk__in=[item.pk for item in moving]).update(assigned_to=collector)
+    reference = case.debt.external_ref
+    _notify([collector], _("Case %(ref)s was assigned to you.") % {"ref": reference}, case=case, now=now)
+    _notify(
+        previous.values(),
+        _("Case %(ref)s was reassigned to %(user)s.") % {"ref": reference, "user": collector.get_username()},
+        case=case,
+        now=now,
+    )
+    guards.bump(case)
+    record_event(
+        actor=actor, action="casework.reassign_case", target=case, now=now, portfolio_id=case.portfolio_id,
+        reason=reason, before={"assigned_to": sorted(previous)},
+        after={"assigned_to": collector.pk, "work_items": [item.pk for item in moving]},
+    )  # fmt: skip
+    for item in moving:
+        item.assigned_to = collector
+    return items
+
+
+@transaction.atomic
+def reassign_work_items(
+    *, from_user_id: int, to_user_id: int, portfolio_id: int, actor: Any, now: datetime,
+    expected_revision: int | None = None, request_key: str | None = None,
+) -> int:  # fmt: skip
+    """Move every open item of one collector in a portfolio to another collector of it; notify both.
+
+    Returns how many items moved (none on a second submit). ``expected_revision`` does not apply:
+    the move spans cases.
+
+    :raises PermissionDenied: when ``actor`` does not supervise.
+    :raises NotFound: when the portfolio is not granted to ``actor``.
+    :raises InvalidReassignment: when either user is not an active collector of the portfolio, or both are one.
+    """
+    if not may_supervise(actor):
+        raise PermissionDenied(_("Only a supervisor may reassign cases."))
+    if portfolio_id not in _portfolio_ids(actor):
+        raise NotFound(_("No such portfolio."))
+    if from_user_id == to_user_id:
+        raise InvalidReassignment(_("Choose two different collectors."))
+    source, target = _collector_of(portfolio_id, from_user_id), _collector_of(portfolio_id, to_user_id)
+    ids = list(
+        WorkItem.objects.select_for_update()
+        .filter(portfolio_id=portfolio_id, assigned_to=source, status=WorkItemStatus.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    WorkItem.objects.filter(pk__in=ids).update(assigned_to=target)
+    count = len(ids)
+    _notify([target], _("%(count)d work items of %(user)s were assigned to you.") % {"count": count, "user": source.get_username()}, case=None, now=now)  # fmt: skip
+    _notify([source], _("%(count)d of your work items were reassigned to %(user)s.") % {"count": count, "user": target.get_username()}, case=None, now=now)  # fmt: skip
+    record_event(
+        actor=actor, action="casework.reassign_work_items", target=("work_items", count), now=now,
+        portfolio_id=portfolio_id, before={"assigned_to": source.pk},
+        after={"assigned_to": target.pk, "work_items": ids, "request_key": request_key or ""},
+    )  # fmt: skip
+    return count
+
+
+def _supervised(actor: Any) -> list[int]:
+    if not may_supervise(actor):
+        raise PermissionDenied(_("Only a supervisor may see the team's work."))
+    return _portfolio_ids(actor)
+
+
+def list_team_workload(*, actor: Any, now: datetime) -> list[CollectorLoad]:
+    """Return each active collector of the supervisor's portfolios with open items and items done today.
+
+    "Today" is the staff's day (the TIME_ZONE setting). Three queries.
+
+    :raises PermissionDenied: when ``actor`` does not supervise.
+    """
+    portfolio_ids = _supervised(actor)
+    collectors = list(
+        get_user_model()
+        .objects.filter(role=Role.COLLECTOR, is_active=True, portfolios__in=portfolio_ids)
+        .distinct()
+        .order_by("username", "pk")
+    )
+    items = WorkItem.objects.filter(assigned_to__in=collectors, portfolio_id__in=portfolio_ids)
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    counts = (
+        items.values_list("assigned_to_id")
+        .annotate(
+            open=Count("pk", filter=Q(status=WorkItemStatus.OPEN)),
+            done=Count("pk", filter=Q(status=WorkItemStatus.DONE, closed_at__gte=start)),
+        )
+        .order_by()
+    )
+    by_user = {user_id: (open_count, done) for user_id, open_count, done in counts}
+    return [CollectorLoad(user, *by_user.get(user.pk, (0, 0))) for user in collectors]
+
+
+def list_collectors(*, actor: Any) -> list[Any]:
+    """Return the active collectors of the supervisor's portfolios, for a reassignment form."""
+    return [load.user for load in list_team_workload(actor=actor, now=timezone.now())]
+
+
+def _promises(actor: Any) -> QuerySet[Promise]:
+    return scope_to_user(
+        Promise.objects.select_related("case__debt", "case__debtor", "made_by"), actor, portfolio_field="case__portfolio"
+    )  # fmt: skip
+
+
+def list_promises_due_today(*, actor: Any, now: datetime) -> list[Promise]:
+    """Return the open promises due today where each portfolio works, largest first.
+
+    :raises PermissionDenied: when ``actor`` does not supervise.
+    """
+    portfolio_ids = _supervised(actor)
+    today = Q(pk__in=[])
+    for day, ids in _days_by_portfolio(now, portfolio_ids).items():
+        today |= Q(case__portfolio_id__in=ids, due_date=day)
+    return list(_promises(actor).filter(today, status=PromiseStatus.OPEN).order_by("-amount", "pk"))
+
+
+def list_broken_promises(*, actor: Any, now: datetime) -> list[Promise]:
+    """Return the promises broken in the last BROKEN_PROMISE_DAYS days, newest first.
+
+    :raises PermissionDenied: when ``actor`` does not supervise.
+    """
+    _supervised(actor)
+    since = timezone.localdate(now) - timedelta(days=BROKEN_PROMISE_DAYS)
+    return list(
+        _promises(actor)
+        .filter(status=PromiseStatus.BROKEN, resolved_on__gte=since)
+        .order_by("-resolved_on", "pk")
+    )
+
+
+def list_notifications(*, user: Any, limit: int = 20) -> list[Notification]:
+    """Return the user's unread notifications, newest first."""
+    return list(
+        Notification.objects.filter(user=user, read_at__isnull=True)
+        .select_related("case")
+        .order_by("-created_at", "-pk")[:limit]
+    )
