@@ -197,12 +197,8 @@ class TestStagesAtTheBoundaries:
             "early", "", f"{RULE}/early/exit_when", "days_past_due = 0",
         )  # fmt: skip
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: a settled debt drops out of the snapshot (snapshot._in_scope excludes CLOSED_STATUSES), "
-        "so its case is never evaluated again: it stays in its stage and no exit event is written",
-    )
     def test_a_case_paid_in_full_leaves_its_stage_by_the_stage_exit_rule(self, portfolio):
+        # A settled debt once dropped out of the snapshot, leaving its case in its stage for ever.
         debt = account(portfolio, on=D, days_past_due=5, principal="800.00")
         run(portfolio)
         pay(debt, "800.00", on=day(1))  # the debt is settled
@@ -212,6 +208,51 @@ class TestStagesAtTheBoundaries:
         assert stage_of(debt) == ""
         event = StageEvent.objects.get(case__debt=debt, business_date=day(1))
         assert (event.stage_from, event.stage_to, event.rule) == ("early", "", f"{RULE}/early/exit_when")
+
+    def test_a_courtesy_case_stays_courtesy_on_the_due_date_and_turns_early_the_day_after(self, portfolio):
+        debt = account(portfolio, on=D, due_in=1)
+        run(portfolio)
+
+        run(portfolio, day(1))  # due today: not past due yet, and the courtesy stage does not exit at 0 days
+        on_the_due_date = stage_of(debt)
+        run(portfolio, day(2))
+
+        assert (on_the_due_date, stage_of(debt)) == ("courtesy", "early")
+        assert list(
+            StageEvent.objects.filter(case__debt=debt)
+            .order_by("business_date")
+            .values_list("business_date", "stage_from", "stage_to", "rule")
+        ) == [
+            (D, "", "courtesy", f"{RULE}/courtesy/enter_when"),
+            (day(2), "courtesy", "early", f"{RULE}/early/enter_when"),
+        ]
+
+    def test_a_reason_recorded_on_the_case_moves_it_to_its_segments_path(self, portfolio):
+        debt = account(portfolio, on=D, days_past_due=10)
+        CaseFactory(
+            debt=debt,
+            stage="early",
+            stage_entered_on=day(-9),
+            segment="standard",
+            delinquency_reason="cash_flow",
+        )
+
+        run(portfolio)
+
+        case = Case.objects.get(debt=debt)
+        assert (case.segment, case.stage, case.goal, case.goal_deadline) == (
+            "hardship",
+            "outreach",
+            "arrangement",
+            day(45),
+        )
+        event = StageEvent.objects.get(case=case)
+        assert (event.stage_from, event.stage_to, event.segment, event.rule) == (
+            "early", "outreach", "hardship", "default@2026.11.1/paths/hardship/outreach/enter_when",
+        )  # fmt: skip
+        assert list(WorkItem.objects.values_list("case_id", "queue", "script")) == [
+            (case.pk, "hardship", "hardship_call")
+        ]
 
 
 class TestMessages:
@@ -264,14 +305,8 @@ class TestMessages:
             datetime(2026, 3, 16, 10, 0, tzinfo=UTC), "en", "en",
         )  # fmt: skip
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=TypeError,
-        reason="BUG: actions._send_moments maps each zone to an aware datetime in that zone; replace_strict "
-        "cannot find a supertype of datetime[Asia/Shanghai] and datetime[Europe/London], so a partition with "
-        "contacts in two time zones crashes the run",
-    )
     def test_debtors_on_two_clocks_in_one_run_each_get_ten_oclock_on_their_own(self, portfolio):
+        # Moments on two clocks in one partition once had no common type, and the run crashed.
         shanghai = account(portfolio, on=D, days_past_due=1)
         london = account(portfolio, on=D, days_past_due=1, language="en", zone="Europe/London")
 
@@ -324,6 +359,23 @@ class TestRefusalsAndSkips:
         assert report["refusals"] == {"HOLD.ATTORNEY": 1, "HOLD.OPT_OUT_SMS": 1}
         assert report["skipped"] == {"no_contact_point": 1}
 
+    def test_a_call_refused_by_a_hold_creates_no_work_item(self, portfolio):
+        company = account(portfolio, on=D, days_past_due=1, company=True)
+        place_hold(
+            debtor=company.debtor, type=HoldType.BANKRUPTCY, reason="Insolvency proceedings opened",
+            starts_at=datetime(2026, 3, 1, tzinfo=UTC), actor=None, now=datetime(2026, 3, 1, tzinfo=UTC),
+        )  # fmt: skip
+        UserFactory(portfolios=[portfolio], skills=["zh", "companies"])
+
+        report = run(portfolio)
+
+        action = CaseAction.objects.get(case__debt=company)
+        assert (action.rule, action.channel, action.outcome, action.reasons) == (
+            f"{RULE}/early/first-reminder/instead", "call", ActionOutcome.REFUSED, ["HOLD.BANKRUPTCY"],
+        )  # fmt: skip
+        assert not WorkItem.objects.exists()
+        assert report["work_items_created"] == 0
+
     def test_an_action_without_an_approved_template_is_skipped(self, portfolio):
         debt = account(portfolio, on=D, days_past_due=1)
         TemplateVersion.objects.filter(template__purpose="friendly_reminder", template__channel="sms").update(
@@ -370,6 +422,16 @@ class TestWorkItems:
             (legal.pk, ActionOutcome.WORK_ITEM),
         }  # fmt: skip
         assert report["work_items_created"] == 3
+
+    def test_a_scored_case_is_prioritised_by_its_score_instead_of_its_bucket(self, portfolio):
+        debt = account(portfolio, on=D, days_past_due=31, principal="4321.09")
+        CaseFactory(debt=debt, score=733)
+
+        run(portfolio)
+
+        assert WorkItem.objects.get(case__debt=debt).priority == Decimal(
+            "3167.36"
+        )  # 4,321.09 × 0.733 = 3,167.359
 
     def test_a_collector_takes_no_more_than_their_daily_capacity_highest_expected_recovery_first(
         self, portfolio, settings
@@ -520,6 +582,17 @@ class TestPromises:
         assert outcome(grace_ends_today) == (PromiseStatus.BROKEN, day(1))
         assert outcome(paid_on_the_last_grace_day) == (PromiseStatus.KEPT, day(-1))
 
+    def test_a_promise_kept_by_paying_the_whole_debt_is_recorded_kept(self, portfolio):
+        # The settling payment once took the debt out of the snapshot, and the promise stayed open.
+        debt = account(portfolio, on=D, days_past_due=20, principal="500.00")
+        promise = PromiseFactory(case=CaseFactory(debt=debt), made_on=day(-10), due_date=day(2), grace_days=0)
+        pay(debt, "500.00", on=day(-1))
+
+        run(portfolio)
+
+        promise.refresh_from_db()
+        assert (promise.status, promise.resolved_on) == (PromiseStatus.KEPT, day(-1))
+
 
 def _table_counts() -> dict[str, int]:
     return {
@@ -664,6 +737,8 @@ class TestInterruption:
         reference = cycle_portfolio("reference")
         reference_debts = _mixed_portfolio(reference)
         partitions = {debt.pk: partition_of(debt.debtor_id, 4) for debt in debts}
+        # Debtor ids 12 apart fall in the same partition, so both portfolios are split alike.
+        assert [partition_of(debt.debtor_id, 4) for debt in reference_debts] == list(partitions.values())
         failed = {pk for pk, number in partitions.items() if number == failing}
         current: list[int] = []
         module, name = step.rsplit(".", 1)
@@ -703,7 +778,7 @@ class TestInterruption:
 
         monkeypatch.undo()
         resumed = run(interrupted, partitions=2)  # a resumed run keeps its own partition count
-        uninterrupted = run(reference, partitions=1)
+        uninterrupted = run(reference, partitions=4)
 
         assert resumed["partitions"] == 4
         assert CycleRun.objects.get(portfolio=interrupted).status == RunStatus.COMPLETED
@@ -782,12 +857,8 @@ def _interrupt(monkeypatch: pytest.MonkeyPatch, *, partition: int) -> None:
 
 
 class TestAbandonedRun:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: partition._accrue accrues from the last COMPLETED run (run.py `previous`), so the debts of "
-        "a partition committed by an interrupted, never-resumed run are charged that run's day again",
-    )
     def test_a_later_run_after_an_interrupted_one_charges_no_day_twice(self, portfolio, monkeypatch):
+        # Accrual counted from the last completed run: an abandoned run's committed partitions had charged its day.
         debts = [account(portfolio, on=D, days_past_due=10, penalty_rate="18") for _ in range(4)]
         run(portfolio)
         _interrupt(monkeypatch, partition=1)
@@ -804,15 +875,10 @@ class TestAbandonedRun:
 
 
 class TestAssignmentAcrossPartitions:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: assign.assign ranks items by expected recovery only within one partition, and earlier "
-        "partitions use up the capacity first: a partitioned run gives a collector lower items than a "
-        "one-partition run of the same accounts",
-    )
     def test_the_highest_expected_recovery_is_assigned_first_whatever_the_partition(
         self, portfolio, settings
     ):
+        # Capacity once went to the items of whichever partition was written first.
         settings.ARREARS_COLLECTOR_DAILY_CAPACITY = 1
         collector = UserFactory(portfolios=[portfolio], skills=[])
         first, second = (account(portfolio, on=D, days_past_due=31) for _ in range(2))
