@@ -91,6 +91,20 @@ def get_case(*, user: Any, case_id: int) -> Case:
         raise NotFound(_("No such case.")) from None
 
 
+def get_promise(*, user: Any, promise_id: int) -> Promise:
+    """Return one promise on a case in a portfolio granted to ``user``.
+
+    :raises NotFound: when there is no such promise or its case is not in a granted portfolio.
+    """
+    try:
+        return scope_to_user(
+            Promise.objects.select_related("case__debt", "case__debtor", "case__portfolio"), user,
+            portfolio_field="case__portfolio",
+        ).get(pk=promise_id)  # fmt: skip
+    except Promise.DoesNotExist:
+        raise NotFound(_("No such promise.")) from None
+
+
 def list_promises(*, case: Case) -> list[Promise]:
     """Return the case's promises, the open one first, then the latest."""
     return list(

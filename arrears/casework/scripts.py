@@ -316,11 +316,11 @@ def _describe(action: Action) -> str:
 # --- linting and the shipped defaults ---------------------------------------------------------
 
 
-def lint_script(body: str, language: str) -> LintResult:
-    """Lint a script's text (every pack, the cautious context) the way a manager's edit is checked."""
-    return lint(
-        PLACEHOLDER.sub(" ", body), language=language_key(language), packs=ALL_PACKS, context=LintContext()
-    )
+def lint_script(body: str) -> LintResult:
+    """Lint a script's text the way a manager's edit is checked: every pack, both languages (a script in
+    one language may quote the other), the cautious context; placeholders are left out.
+    """
+    return lint(PLACEHOLDER.sub(" ", body), language=None, packs=ALL_PACKS, context=LintContext())
 
 
 @transaction.atomic

@@ -179,9 +179,7 @@ class TestConsequencesStatement:
     def test_the_shipped_scripts_are_clean_under_the_content_linter(self, language):
         for (_situation, script_language), item in scripts.default_scripts().items():
             if script_language == language:
-                assert (
-                    scripts.lint_script(item["body"] + "\n" + "\n".join(item["prompts"]), language).hits == ()
-                )
+                assert scripts.lint_script(item["body"] + "\n" + "\n".join(item["prompts"])).hits == ()
 
 
 class TestInstallDefaults:
