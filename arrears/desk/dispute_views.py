@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -66,9 +67,14 @@ class DisputeForm(CaseActionForm):
     documents = MultipleFileField(
         label=gettext_lazy("Documents"),
         required=False,
-        help_text=gettext_lazy("PDF, JPEG, PNG or plain text; at most 10 MB each."),
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.txt"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].help_text = _("PDF, JPEG, PNG or plain text; at most %(size)s each.") % {
+            "size": filesizeformat(disputes.upload_limit())
+        }
 
 
 OUTCOMES = [(status.value, status.label) for status in disputes.RESOLVED_OUTCOMES]
