@@ -2,9 +2,9 @@
 
 "Today" is each portfolio's own: an item is due when its business date has come where its creditor
 works. A collector takes their own items first, by expected recovery; then an unassigned item of
-their portfolios that their skills fit (the rules of `usecases.cycle.assign`: the debtor's language
-when they list languages, ``companies`` for a company, ``large_balances`` from LARGE_BALANCE).
-"""
+their portfolios whose skills they have: the ones the cycle stored on it (``needed_skills``), else
+the same rules computed here — the debtor's language (a collector who lists no language speaks every
+one), ``companies`` for a company, ``large_balances`` from LARGE_BALANCE."""
 
 from __future__ import annotations
 
@@ -161,14 +161,24 @@ def get_work_item(*, user: Any, work_item_id: int) -> WorkItem:
         raise NotFound(_("No such work item.")) from None
 
 
-def fits_skills(skills: Iterable[str], *, is_company: bool, balance: Decimal, language: str) -> bool:
-    """Return whether a collector with ``skills`` can work a debtor of this kind, balance and language."""
+def needed_skills(*, is_company: bool, balance: Decimal, language: str) -> list[str]:
+    """Return the skills an item needs when the cycle did not store them: language, companies, large balances."""
+    skills = ["zh" if language.startswith("zh") else "en"]
+    if is_company:
+        skills.append("companies")
+    if balance >= LARGE_BALANCE:
+        skills.append("large_balances")
+    return skills
+
+
+def fits_skills(skills: Iterable[str], needed: Iterable[str]) -> bool:
+    """Return whether a collector's skills cover an item's; one who lists no language speaks every one."""
     held = set(skills)
-    needed = ({"companies"} if is_company else set()) | (
-        {"large_balances"} if balance >= LARGE_BALANCE else set()
+    languages = held & LANGUAGE_SKILLS
+    return all(
+        (skill in languages or not languages) if skill in LANGUAGE_SKILLS else skill in held
+        for skill in needed
     )
-    spoken = "zh" if language.startswith("zh") else "en"
-    return needed <= held and (not held & LANGUAGE_SKILLS or spoken in held)
 
 
 def take_next(*, user: Any, now: datetime, exclude_case_id: int | None = None) -> WorkItem | None:
@@ -202,15 +212,16 @@ def take_next(*, user: Any, now: datetime, exclude_case_id: int | None = None) -
 
 
 def _take_first_fitting(batch: list[WorkItem], *, user: Any, now: datetime) -> WorkItem | None:
-    positions = ledger.list_positions(debts=[item.case.debt for item in batch], as_of=now.date())
+    unknown = [item.case.debt for item in batch if not item.needed_skills]
+    positions = ledger.list_positions(debts=unknown, as_of=now.date()) if unknown else {}
     for item in batch:
         debtor = item.case.debtor
-        if not fits_skills(
-            user.skills or [],
+        needed = item.needed_skills or needed_skills(
             is_company=debtor.kind == DebtorKind.COMPANY,
             balance=positions[item.case.debt_id].balances.total,
             language=debtor.language or "",
-        ):
+        )
+        if not fits_skills(user.skills or [], needed):
             continue
         with transaction.atomic():
             claimed = WorkItem.objects.filter(

@@ -135,6 +135,18 @@ class TestTakeNext:
             == 1
         )
 
+    def test_follows_the_skills_the_cycle_stored_on_the_item(self, portfolio, collector):
+        collector.skills = ["zh"]
+        collector.save()
+        english = _item(_case(portfolio), priority="9000.00")
+        english.needed_skills = ["en"]
+        english.save()
+        chinese = _item(_case(portfolio, language="en"), priority="100.00")
+        chinese.needed_skills = ["zh"]
+        chinese.save()
+
+        assert work.take_next(user=collector, now=MORNING_IN_SHANGHAI) == chinese
+
     def test_a_collector_with_the_skills_takes_the_company_case(self, portfolio, collector):
         collector.skills = ["companies", "large_balances"]
         collector.save()
