@@ -42,7 +42,9 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.functional import Promise as StrOrPromise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arrears.casework import calculator, guards
 from arrears.casework.models import (
@@ -66,6 +68,11 @@ from arrears.portfolio.schedule import add_months
 
 CUSTOM = "custom"
 METHODS = (calculator.Method.EQUAL_INSTALMENT.value, calculator.Method.EQUAL_PRINCIPAL.value, CUSTOM)
+METHOD_LABELS: dict[str, StrOrPromise] = {
+    calculator.Method.EQUAL_INSTALMENT.value: gettext_lazy("Equal instalment (等额本息)"),
+    calculator.Method.EQUAL_PRINCIPAL.value: gettext_lazy("Equal principal (等额本金)"),
+    CUSTOM: gettext_lazy("Custom dates and amounts"),
+}
 OPEN_STATUSES = (ArrangementStatus.PENDING_APPROVAL, ArrangementStatus.ACTIVE)
 APPROVER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 # The order a settlement discount is forgiven in, after the explicit waivers.
@@ -442,6 +449,7 @@ class PendingApproval:
     arrangement: Arrangement
     exceeded: tuple[str, ...]
     may_decide: bool
+    method_label: str
 
 
 def list_pending_approvals(*, user: Any) -> list[PendingApproval]:
@@ -459,6 +467,7 @@ def list_pending_approvals(*, user: Any) -> list[PendingApproval]:
             exceeded=check_authority(quote=_stored_quote(row), user=row.proposed_by).exceeded,
             may_decide=row.proposed_by_id != user.pk
             and check_authority(quote=_stored_quote(row), user=user).is_within,
+            method_label=str(METHOD_LABELS.get(row.method, row.method)),
         )
         for row in rows
     ]

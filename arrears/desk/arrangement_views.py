@@ -33,11 +33,7 @@ from arrears.core.money import InvalidAmount, parse_amount
 from arrears.desk.views import refusals_as_http
 from arrears.portfolio import ledger
 
-METHOD_CHOICES = [
-    ("equal-instalment", gettext_lazy("Equal instalment (等额本息)")),
-    ("equal-principal", gettext_lazy("Equal principal (等额本金)")),
-    (arrangements.CUSTOM, gettext_lazy("Custom dates and amounts")),
-]
+METHOD_CHOICES = list(arrangements.METHOD_LABELS.items())
 
 
 def new_request_key() -> str:
@@ -147,7 +143,7 @@ def _panel(
         "open_arrangement": open_arrangement,
         "may_cancel": open_arrangement is not None
         and (open_arrangement.proposed_by_id == request.user.pk or arrangements.may_approve(request.user)),
-        "cancel_form": DecisionForm(initial=_fresh(case)),
+        "cancel_form": DecisionForm(initial=_fresh(case), auto_id=False),
         "max_plan_months": getattr(request.user, "max_plan_months", 0),
         "max_waiver_amount": getattr(request.user, "max_waiver_amount", ledger.ZERO),
         **extra,
@@ -253,7 +249,7 @@ def _approvals(
     rows = [
         {
             "item": item,
-            "form": DecisionForm(initial=_fresh(item.arrangement.case)),
+            "form": DecisionForm(initial=_fresh(item.arrangement.case), auto_id=False),
             "error": (failed or {}).get(item.arrangement.pk, ""),
         }
         for item in pending
