@@ -69,6 +69,53 @@ def take_next(request: HttpRequest, payload: NextIn | None = None) -> Any:
     return _item_out(work.list_my_work_items(user=request.user, now=timezone.now()).get(pk=item.pk))
 
 
+class DoneIn(Schema):
+    revision: int | None = None
+    request_key: str | None = None
+    activity_id: int | None = None
+
+
+class DoneOut(Schema):
+    id: int
+    status: str
+    closed_at: datetime | None
+
+
+@router.post(
+    "/work-items/{work_item_id}/done", response={200: DoneOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+)
+def close_work_item(request: HttpRequest, work_item_id: int, payload: DoneIn) -> DoneOut:
+    """Mark one of my work items done (a task finished outside a recorded contact); done twice is harmless."""
+    item = work.close_work_item(
+        work_item_id=work_item_id, actor=request.user, now=timezone.now(), expected_revision=payload.revision,
+        request_key=payload.request_key, activity_id=payload.activity_id,
+    )  # fmt: skip
+    return DoneOut(id=item.pk, status=item.status, closed_at=item.closed_at)
+
+
+class ReassignItemsIn(Schema):
+    portfolio_id: int
+    from_user_id: int
+    to_user_id: int
+    request_key: str | None = None
+
+
+class ReassignItemsOut(Schema):
+    moved: int
+
+
+@router.post(
+    "/work-items/reassign", response={200: ReassignItemsOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+)
+def reassign_work_items(request: HttpRequest, payload: ReassignItemsIn) -> ReassignItemsOut:
+    """Move every open item of one collector in a portfolio to another (supervisors); both are notified."""
+    moved = work.reassign_work_items(
+        from_user_id=payload.from_user_id, to_user_id=payload.to_user_id, portfolio_id=payload.portfolio_id,
+        actor=request.user, now=timezone.now(), request_key=payload.request_key,
+    )  # fmt: skip
+    return ReassignItemsOut(moved=moved)
+
+
 class ActivityIn(Schema):
     result: str
     channel: str = "call"

@@ -118,9 +118,7 @@ def _case_page(request: HttpRequest, case_id: int, *, status: int = 200, **extra
         "reason_form": extra.pop("reason_form", None)
         or DelinquencyReasonForm(initial={**_fresh(view.case), "reason": view.case.delinquency_reason}),
         "reveal_reason_form": RevealForm(),
-        "my_items": [
-            item for item in work.list_my_work_items(user=request.user, now=now) if item.case_id == case.pk
-        ],
+        "my_items": list(work.list_my_work_items(user=request.user, now=now).filter(case_id=case.pk)),
         **extra,
     }
     return TemplateResponse(request, "desk/case.html", context, status=status)

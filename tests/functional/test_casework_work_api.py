@@ -86,6 +86,25 @@ class TestWorkItems:
         assert (taken.status_code, taken.json()["id"]) == (200, item.pk)
         assert nothing.status_code == 204
 
+    def test_marks_an_item_done(self, case, collector):
+        item = _item(case, collector)
+
+        response = call(client_for(collector), "post", f"/api/v1/work-items/{item.pk}/done", {"revision": 0})
+
+        assert (response.status_code, response.json()["status"]) == (200, "done")
+
+    def test_a_supervisor_moves_a_collector_s_items(self, case, collector, portfolio):
+        other = UserFactory(portfolios=[portfolio])
+        _item(case, collector)
+        supervisor = client_for(UserFactory(supervisor=True, portfolios=[portfolio]))
+
+        response = call(supervisor, "post", "/api/v1/work-items/reassign", {
+            "portfolio_id": portfolio.pk, "from_user_id": collector.pk, "to_user_id": other.pk,
+        })  # fmt: skip
+
+        assert response.json() == {"moved": 1}
+        assert WorkItem.objects.get().assigned_to == other
+
 
 class TestActivities:
     def test_records_an_activity(self, case, phone, collector):
