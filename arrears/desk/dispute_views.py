@@ -7,6 +7,7 @@ checks the user's portfolios; they are never under a public media URL.
 
 from __future__ import annotations
 
+import json
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -191,7 +192,10 @@ def escalation_panel(request: HttpRequest, case_id: int) -> HttpResponse:
 def _done(request: HttpRequest, case: Case, panel: str, text: str) -> HttpResponse:
     if request.headers.get("HX-Request") == "true":
         case.refresh_from_db()
-        return _render(request, case, panel, notice=text)
+        response = _render(request, case, panel, notice=text)
+        # The rest of the case page still carries the old revision; it may listen and redraw.
+        response["HX-Trigger"] = json.dumps({"case-changed": {"case": case.pk, "revision": case.revision}})
+        return response
     messages.success(request, text)
     return redirect(_case_url(case, panel))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from html import unescape
 
@@ -103,6 +104,7 @@ class TestDisputePanel:
         assert body.lstrip().startswith('<section id="disputes">')
         assert "the debt is on hold" in body
         assert f'name="revision" value="{case.revision + 1}"' in response.content.decode()
+        assert json.loads(response["HX-Trigger"]) == {"case-changed": {"case": case.pk, "revision": 1}}
 
     def test_a_pdf_name_with_png_bytes_is_shown_as_an_error_and_nothing_is_saved(
         self, client, collector, case, media
