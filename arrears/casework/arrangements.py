@@ -61,7 +61,7 @@ from arrears.core.errors import DomainError, NotFound, PermissionDenied
 from arrears.core.money import has_valid_scale
 from arrears.people.models import User
 from arrears.people.roles import Role
-from arrears.people.scoping import scope_to_user
+from arrears.people.scoping import granted_portfolio_ids, scope_to_user
 from arrears.portfolio import ledger, waivers
 from arrears.portfolio.choices import Component
 from arrears.portfolio.schedule import add_months
@@ -207,6 +207,12 @@ def quote_arrangement(*, case: Case, terms: Terms, now: datetime) -> Quote:
     due = _required_date(
         terms.due_date, today, "due_date", strictly_after=terms.kind == ArrangementKind.DEFERRAL
     )
+    if months_until(today, due) > calculator.MAX_MONTHS:
+        raise InvalidArrangement(
+            _("%(field)s: %(date)s is more than %(maximum)d months away.")
+            % {"field": "due_date", "date": due.isoformat(), "maximum": calculator.MAX_MONTHS},
+            field="due_date",
+        )
     only = calculator.QuotedInstalment(
         number=1, due_date=due, payment=amount, principal=amount, interest=ZERO, balance=ZERO
     )
@@ -218,10 +224,8 @@ def quote_arrangement(*, case: Case, terms: Terms, now: datetime) -> Quote:
 
 def months_until(today: date, last: date) -> int:
     """Return the number of months from ``today`` that reach ``last`` (a part month counts as one)."""
-    months = 0
-    while add_months(today, months) < last:
-        months += 1
-    return months
+    months = max((last.year - today.year) * 12 + last.month - today.month, 0)
+    return months + 1 if add_months(today, months) < last else months
 
 
 def check_authority(*, quote: Quote, user: Any) -> Authority:
@@ -759,9 +763,20 @@ def approvers_for(*, case: Case, proposer: Any) -> list[User]:
         role=Role.SUPERVISOR, is_active=True, portfolios=case.portfolio_id
     ).exclude(pk=proposer_id)
     team_supervisor = getattr(getattr(proposer, "team", None), "supervisor", None)
-    if team_supervisor is not None and supervisors.filter(pk=team_supervisor.pk).exists():
+    if (
+        team_supervisor is not None
+        and team_supervisor.pk != proposer_id
+        and team_supervisor.is_active
+        and may_approve(team_supervisor)
+        and _sees_portfolio(team_supervisor, case.portfolio_id)
+    ):
         return [team_supervisor]
     return list(supervisors.order_by("pk"))
+
+
+def _sees_portfolio(user: User, portfolio_id: int) -> bool:
+    granted = granted_portfolio_ids(user)
+    return granted is None or portfolio_id in granted
 
 
 def _notify_approvers(arrangement: Arrangement, case: Case, actor: Any, now: datetime) -> None:

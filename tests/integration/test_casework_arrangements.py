@@ -130,7 +130,9 @@ class TestQuoteArrangement:
             custom=((date(2026, 4, 15), Decimal("5000.00")), (date(2026, 5, 15), Decimal("5000.00"))),
         )
 
-        with pytest.raises(arrangements.InvalidArrangement, match=r"add up to 10000\.00 CNY, not the 10450\.00"):
+        with pytest.raises(
+            arrangements.InvalidArrangement, match=r"add up to 10000\.00 CNY, not the 10450\.00"
+        ):
             arrangements.quote_arrangement(case=case, terms=terms, now=now)
 
     def test_a_custom_plan_counts_its_months_to_the_last_payment(self, case, now):
@@ -236,7 +238,9 @@ class TestProposeArrangement:
         )
 
     def test_refuses_a_plan_that_does_not_repay_the_balance_and_writes_nothing(self, case, collector, now):
-        with pytest.raises(arrangements.InvalidArrangement, match=r"does not repay the balance 10450\.00 CNY"):
+        with pytest.raises(
+            arrangements.InvalidArrangement, match=r"does not repay the balance 10450\.00 CNY"
+        ):
             _propose(
                 case,
                 collector,
@@ -249,7 +253,9 @@ class TestProposeArrangement:
         assert case.revision == 0
 
     def test_refuses_a_waiver_beyond_the_penalty_owed(self, case, supervisor, now):
-        with pytest.raises(arrangements.InvalidArrangement, match=r"300\.01 CNY is more than the penalty owed"):
+        with pytest.raises(
+            arrangements.InvalidArrangement, match=r"300\.01 CNY is more than the penalty owed"
+        ):
             _propose(
                 case, supervisor, now, Terms(kind=ArrangementKind.WAIVER, waived_penalty=Decimal("300.01"))
             )
@@ -460,3 +466,40 @@ class TestRejectAndCancel:
             arrangements.cancel_arrangement(
                 arrangement_id=pending.pk, actor=other, now=now, expected_revision=1
             )
+
+
+class TestOneOpenArrangement:
+    def test_the_database_constraint_is_turned_into_the_same_clear_message(
+        self, case, collector, now, monkeypatch
+    ):
+        _propose(case, collector, now, _instalments(method="equal-principal", months=12))
+        monkeypatch.setattr(
+            arrangements, "OPEN_STATUSES", ()
+        )  # skip the early check: a race lost at the insert
+
+        with pytest.raises(arrangements.ArrangementAlreadyOpen, match="already has an arrangement"):
+            _propose(
+                case, collector, now, _instalments(method="equal-principal", months=2), expected_revision=None
+            )
+
+        assert Arrangement.objects.count() == 1
+
+    def test_a_deferral_beyond_360_months_is_refused(self, case, supervisor, now):
+        with pytest.raises(arrangements.InvalidArrangement, match="more than 360 months away"):
+            _propose(case, supervisor, now, Terms(kind=ArrangementKind.DEFERRAL, due_date=date(2099, 1, 1)))
+
+
+class TestMonthsUntil:
+    @pytest.mark.parametrize(
+        ("today", "last", "months"),
+        [
+            (date(2026, 4, 1), date(2026, 7, 1), 3),
+            (date(2026, 1, 31), date(2026, 2, 28), 1),
+            (date(2026, 4, 15), date(2026, 4, 20), 1),
+            (date(2026, 4, 20), date(2026, 5, 10), 1),
+            (date(2026, 4, 20), date(2026, 5, 25), 2),
+            (date(2026, 4, 20), date(2026, 4, 20), 0),
+        ],
+    )
+    def test_a_part_month_counts_as_one(self, today, last, months):
+        assert arrangements.months_until(today, last) == months
