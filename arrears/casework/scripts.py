@@ -55,7 +55,9 @@ TEMPLATE_STEPS: dict[str, LazyText] = {
     "consequences_notice": gettext_lazy("a written notice of what non-payment means"),
     "demand_letter": gettext_lazy("a formal demand letter by registered mail"),
     "hardship_outreach": gettext_lazy("an offer of a payment plan"),
-    "field_visit": gettext_lazy("a visit from our field team, where the rules allow it"),
+    "field_visit": gettext_lazy(
+        "a visit from our field team, with your consent and where the rules allow it"
+    ),
     "legal_review": gettext_lazy("a review of the file by a specialist team"),
 }
 CHANNEL_STEPS: dict[str, LazyText] = {
@@ -64,7 +66,7 @@ CHANNEL_STEPS: dict[str, LazyText] = {
     "app": gettext_lazy("a reminder in the app"),
     "letter": gettext_lazy("a letter"),
     "call": gettext_lazy("a call from a collector"),
-    "visit": gettext_lazy("a visit from our field team, where the rules allow it"),
+    "visit": gettext_lazy("a visit from our field team, with your consent and where the rules allow it"),
 }
 
 
@@ -213,7 +215,7 @@ def consequences_statement(*, case: Case, language: str, today: date) -> str:
                 % {"rate": format(case.debt.penalty_rate.normalize(), "f")}
             )
         parts.append(_next_step_text(next_step(case=case, today=today, position=position)))
-        return " ".join(parts)
+        return _sentences(language).join(parts)
 
 
 def _overdue_since(today: date, days_past_due: int) -> date:
@@ -248,13 +250,15 @@ def _next_step_text(step: NextStep | None) -> str:
         )
         text %= {"date": step.enters_on.isoformat(), "days": step.days_past_due or 0, "stage": stage}
     text += (_(": %(steps)s.") % {"steps": steps}) if steps else _(".")
-    return (
-        text
-        + " "
-        + _(
-            "Paying the overdue amount before then stops these steps; if that is difficult, we can discuss a plan."
-        )
+    closing = _(
+        "Paying the overdue amount before then stops these steps; if that is difficult, we can discuss a plan."
     )
+    return text + _sentences(translation.get_language() or "en") + closing
+
+
+def _sentences(language: str) -> str:
+    """Return what separates two sentences: nothing in Chinese (full-width stops), a space otherwise."""
+    return "" if language_key(language) == "zh" else " "
 
 
 def next_step(*, case: Case, today: date, position: ledger.DebtPosition) -> NextStep | None:

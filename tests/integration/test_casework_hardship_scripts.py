@@ -139,7 +139,7 @@ class TestConsequencesStatement:
             "penalty 88.10 CNY. The payment due on 2026-03-01 is 45 days past due. While it stays unpaid, the "
             "contract's late-payment penalty of 18.25% a year is charged. If it is still unpaid on 2026-05-31 "
             "(91 days past due), the case moves to the next stage (late stage): 2026-05-31: a formal demand "
-            "letter by registered mail; 2026-06-10: a visit from our field team, where the rules allow it. "
+            "letter by registered mail; 2026-06-10: a visit from our field team, with your consent and where the rules allow it. "
             "Paying the overdue amount before then stops these steps; if that is difficult, we can discuss a plan."
         )
 
