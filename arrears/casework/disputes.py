@@ -17,7 +17,7 @@ import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
@@ -171,7 +171,7 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) is not None else None
 
 
-def _local_date(case: Case, now: datetime) -> Any:
+def _local_date(case: Case, now: datetime) -> date:
     return now.astimezone(ZoneInfo(case.portfolio.time_zone)).date()
 
 
