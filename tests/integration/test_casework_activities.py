@@ -6,7 +6,17 @@ from decimal import Decimal
 import pytest
 
 from arrears.casework import activities, guards, timeline
-from arrears.casework.models import ActionOutcome, Activity, CaseAction, StageEvent, WorkItem, WorkItemStatus
+from arrears.casework.models import (
+    ActionOutcome,
+    Activity,
+    Arrangement,
+    CaseAction,
+    Dispute,
+    Escalation,
+    StageEvent,
+    WorkItem,
+    WorkItemStatus,
+)
 from arrears.comms.models import Message
 from arrears.compliance import decisions
 from arrears.compliance.models import ContactDecision, ContactEvent
@@ -267,3 +277,23 @@ class TestTimeline:
         assert refusal["rule"] == "default@1/paths/standard/early/call · CN.TIME.NIGHT"
         assert entries[5]["rule"] == "default@1/paths/standard/early/enter_when"
         assert entries[1]["detail"] == "Spoke to her"
+
+    def test_shows_arrangements_disputes_and_escalations(self, case, collector):
+        Arrangement.objects.create(
+            case=case, kind="instalments", status="active", currency="CNY", amount=Decimal("10000.00"), months=6,
+            total_payment=Decimal("10000.00"), proposed_at=datetime(2026, 3, 10, 2, 0, tzinfo=UTC),
+        )  # fmt: skip
+        Dispute.objects.create(
+            case=case, reason="amount_wrong", description="Charged twice", opened_at=datetime(2026, 3, 12, 2, 0, tzinfo=UTC)
+        )  # fmt: skip
+        Escalation.objects.create(
+            case=case, to_user=collector, reason="Asks for a manager", created_at=datetime(2026, 3, 14, 2, 0, tzinfo=UTC)
+        )  # fmt: skip
+
+        entries = timeline.build_timeline(case=case)
+
+        assert [(entry["kind"], entry["title"]) for entry in entries] == [
+            ("escalation", "Escalated to lina"),
+            ("dispute", "Dispute: The amount is wrong"),
+            ("arrangement", "Instalment plan: 10000.00 CNY"),
+        ]
