@@ -61,7 +61,9 @@ FIELDS: tuple[Field, ...] = (
         "delinquency_reason", pl.String(), "text",
         "Why the debtor is behind, set by rules or collectors.", "逾期原因", DELINQUENCY_REASONS,
     ),
-    Field("broken_promises", pl.Int32(), "number", "Promises to pay broken so far.", "违约承诺次数"),
+    Field(
+        "broken_promises", pl.Int32(), "number", "Promises to pay and arrangements broken so far.", "违约承诺次数"
+    ),
     Field(
         "stage", pl.String(), "text",
         "The stage the case is in before this run; null when it has none yet.", "当前催收阶段",
@@ -70,6 +72,10 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "days_since_last_contact", pl.Int32(), "number",
         "Days since the last contact with the debtor; null when never contacted.", "距上次联系天数",
+    ),
+    Field(
+        "has_arrangement", pl.Boolean(), "boolean",
+        "An arrangement (instalments, deferral, settlement) is active on the debt.", "存在生效的还款安排",
     ),
     Field("is_verified", pl.Boolean(), "boolean", "The debt has been verified.", "债务已核实"),
     Field("has_open_dispute", pl.Boolean(), "boolean", "A dispute on the debt is open.", "存在未决异议"),

@@ -18,11 +18,13 @@ from typing import Any
 import polars as pl
 from django.db import connection, transaction
 
+from arrears.casework.arrangement_tracking import GRACE_DAYS, active_arrangements, record_tracking
 from arrears.casework.models import Case, PromiseStatus, StageEvent
 from arrears.casework.promises import open_promises, record_outcomes
 from arrears.compliance.rules.rates import RateTable, cap_percent_column
 from arrears.core.audit.actions import record_event
 from arrears.engine.accrual import accrue_penalty
+from arrears.engine.arrangements import track_arrangements
 from arrears.engine.evaluate import evaluate_arms
 from arrears.engine.fields import SNAPSHOT_SCHEMA
 from arrears.engine.promises import settle_promises
@@ -61,6 +63,8 @@ class PartitionReport:
     penalty_total: Decimal = Decimal(0)
     promises_kept: int = 0
     promises_broken: int = 0
+    arrangements_broken: int = 0
+    arrangements_completed: int = 0
     by_stage: Counter[str] = field(default_factory=Counter)
     by_segment: Counter[str] = field(default_factory=Counter)
     outcome: actions.ActionReport = field(default_factory=actions.ActionReport)
@@ -71,7 +75,9 @@ class PartitionReport:
             "accounts_evaluated": self.accounts, "cases_opened": self.cases_opened,
             "stage_transitions": self.transitions, "penalties_posted": self.penalties,
             "penalty_total": str(self.penalty_total), "promises_kept": self.promises_kept,
-            "promises_broken": self.promises_broken, "by_stage": dict(self.by_stage),
+            "promises_broken": self.promises_broken,
+            "arrangements_broken": self.arrangements_broken, "arrangements_completed": self.arrangements_completed,
+            "by_stage": dict(self.by_stage),
             "by_segment": dict(self.by_segment), **self.outcome.as_json(), "duration_seconds": round(self.seconds, 3),
         }  # fmt: skip
 
@@ -90,6 +96,13 @@ def run_partition(context: CycleContext, number: int) -> dict[str, Any]:
     promises = open_promises(case_ids=snapshot.get_column("case_id").drop_nulls().to_list())
     settled = settle_promises(promises.frame, promises.payments, day) if promises.frame.height else None
     snapshot = _with_broken(snapshot, settled, promises.case_of)
+    arrangements = active_arrangements(case_ids=snapshot.get_column("case_id").drop_nulls().to_list())
+    tracked = (
+        track_arrangements(arrangements.instalments, arrangements.payments, day, grace_days=GRACE_DAYS)
+        if arrangements.instalments.height
+        else None
+    )
+    snapshot = _with_arrangements(snapshot, tracked, arrangements.case_of)
     decisions = evaluate_arms(engine_input(snapshot, context), context.champion, context.challengers, day)
     decided = decisions.join(
         snapshot.select("debt_id", "case_id", "portfolio_id", "balance", "language", "score", "bucket",
@@ -120,6 +133,10 @@ def run_partition(context: CycleContext, number: int) -> dict[str, Any]:
             record_outcomes(settled, now=context.now)
             report.promises_kept = int((settled.get_column("status") == PromiseStatus.KEPT).sum())
             report.promises_broken = int((settled.get_column("status") == PromiseStatus.BROKEN).sum())
+        if tracked is not None and tracked.height:
+            record_tracking(tracked, business_date=day, now=context.now)
+            report.arrangements_broken = int((tracked.get_column("status") == "broken").sum())
+            report.arrangements_completed = int((tracked.get_column("status") == "completed").sum())
         report.outcome = actions.write(checked, case_ids, context)
         report.by_stage = Counter(
             {
@@ -193,6 +210,30 @@ def _with_broken(
     return (
         snapshot.join(extra, on="case_id", how="left", maintain_order="left")
         .with_columns(broken_promises=pl.col("broken_promises") + pl.col("_broken").fill_null(0))
+        .drop("_broken")
+    )
+
+
+def _with_arrangements(
+    snapshot: pl.DataFrame, tracked: pl.DataFrame | None, case_of: dict[int, int]
+) -> pl.DataFrame:
+    """Return the snapshot with today's broken or completed arrangements no longer active (broken ones counted)."""
+    if tracked is None or tracked.height == 0:
+        return snapshot
+    ended = (
+        tracked.select(
+            case_id=pl.col("arrangement_id").replace_strict(case_of, return_dtype=pl.Int64()),
+            _broken=(pl.col("status") == "broken").cast(pl.Int32()),
+        )
+        .group_by("case_id")
+        .agg(pl.col("_broken").sum())
+    )
+    return (
+        snapshot.join(ended, on="case_id", how="left", maintain_order="left")
+        .with_columns(
+            has_arrangement=pl.col("has_arrangement") & pl.col("_broken").is_null(),
+            broken_promises=pl.col("broken_promises") + pl.col("_broken").fill_null(0),
+        )
         .drop("_broken")
     )
 

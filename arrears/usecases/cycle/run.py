@@ -171,7 +171,7 @@ def _finish(run: CycleRun, previous: date | None, now: datetime) -> dict[str, An
 
 COUNTS = (
     "accounts_evaluated", "cases_opened", "stage_transitions", "penalties_posted", "promises_kept",
-    "promises_broken", "messages_created", "work_items_created",
+    "promises_broken", "arrangements_broken", "arrangements_completed", "messages_created", "work_items_created",
 )  # fmt: skip
 TALLIES = ("refusals", "skipped", "by_stage", "by_segment", "by_action")
 

@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from django.db import connection
 
-from arrears.casework.models import Case, Promise, PromiseStatus
+from arrears.casework.models import Arrangement, ArrangementStatus, Case, Promise, PromiseStatus
 from arrears.compliance.models import ContactEvent
 from arrears.core.money import MINOR_UNITS
 from arrears.engine.fields import SNAPSHOT_SCHEMA
@@ -100,7 +100,7 @@ DEBTS = {
     "debtor_kind": pl.String, "language": pl.String, "region": pl.String, "case_id": pl.Int64,
     "stage": pl.String, "stage_entered_on": pl.Date, "delinquency_reason": pl.String, "score": pl.Int32,
     "is_key_customer": pl.Int8, "created_on": pl.Date,
-    "broken_promises": pl.Int32,
+    "broken_promises": pl.Int32, "has_arrangement": pl.Int8,
 }  # fmt: skip
 SUMS = {
     "debt_id": pl.Int64,
@@ -123,6 +123,7 @@ def _params(portfolio: Portfolio, as_of: date, partition: int, partitions: int) 
         "partitions": partitions,
         "broken": PromiseStatus.BROKEN.value,
         "open": PromiseStatus.OPEN.value,
+        "active": ArrangementStatus.ACTIVE.value,
         **{f"closed_{index}": str(status) for index, status in enumerate(CLOSED_STATUSES)},
         **{component.value: component.value for component in Component},
     }
@@ -170,14 +171,20 @@ def _debts_sql(partitions: int) -> str:
             r.kind, r.language, r.region, c.id, NULLIF(c.stage, ''), c.stage_entered_on,
             COALESCE(c.delinquency_reason, 'unknown'), c.score,
             CASE WHEN c.is_key_customer THEN 1 ELSE 0 END, {_created_on("d.created_at")},
-            COALESCE(b.broken, 0)
+            COALESCE(b.broken, 0), CASE WHEN a.case_id IS NULL THEN 0 ELSE 1 END
         FROM {Debt._meta.db_table} d
         JOIN {Debtor._meta.db_table} r ON r.id = d.debtor_id
         LEFT JOIN {Case._meta.db_table} c ON c.debt_id = d.id
         LEFT JOIN (
-            SELECT p.case_id, COUNT(*) AS broken FROM {Promise._meta.db_table} p
-            WHERE p.status = %(broken)s GROUP BY p.case_id
+            SELECT x.case_id, COUNT(*) AS broken FROM (
+                SELECT p.case_id FROM {Promise._meta.db_table} p WHERE p.status = %(broken)s
+                UNION ALL
+                SELECT g.case_id FROM {Arrangement._meta.db_table} g WHERE g.status = %(broken)s
+            ) x GROUP BY x.case_id
         ) b ON b.case_id = c.id
+        LEFT JOIN (
+            SELECT DISTINCT g.case_id FROM {Arrangement._meta.db_table} g WHERE g.status = %(active)s
+        ) a ON a.case_id = c.id
         WHERE {_in_scope(partitions)}"""  # noqa: S608 - fixed names
 
 
@@ -362,6 +369,7 @@ def _finish(frame: pl.DataFrame, portfolio: Portfolio, as_of: date) -> pl.DataFr
         "days_until_due": -_days(pl.col("next_due"), as_of),
         "bucket": _bucket(days_past_due),
         "is_key_customer": pl.col("is_key_customer") == 1,
+        "has_arrangement": pl.col("has_arrangement") == 1,
         "stage_entered_on": pl.col("stage_entered_on"),
         "days_in_stage": _days(pl.col("stage_entered_on"), as_of),
         "days_since_last_contact": _days(pl.col("last_contact"), as_of),

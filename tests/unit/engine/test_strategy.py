@@ -56,7 +56,7 @@ class TestDefaultStrategy:
 
         assert strategy.label == "default@2026.11.1"
         assert [segment.id for segment in strategy.segments_by_priority()] == [
-            "dispute", "hardship", "wilful", "forgot", "standard",
+            "dispute", "arrangement", "hardship", "wilful", "forgot", "standard",
         ]  # fmt: skip
         assert [stage.id for stage in strategy.paths["standard"].stages] == [
             "courtesy", "early", "mid", "late", "legal",
