@@ -14,6 +14,7 @@ import pytest
 
 from arrears.casework.models import ActionOutcome, CaseAction
 from arrears.comms.models import Message
+from arrears.engine.strategy import default_strategy
 from arrears.portfolio.models import Debt, Portfolio
 from arrears.usecases.cycle.partition import CATCH_UP_DAYS
 from arrears.usecases.cycle.run import run_cycle
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 D = date(2026, 3, 16)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-RULE = "default@2026.11.1/paths/standard"
+RULE = f"{default_strategy().label}/paths/standard"
 
 
 def day(offset: int) -> date:
