@@ -2,12 +2,13 @@
 
 Each panel renders from ``panels_context`` (the case page may merge it into its own context) or
 loads itself over htmx from ``case_panel``. A POST answers an htmx request with the panel alone
-(and the ``caseChanged`` event, so the other panels refresh their revision) and a plain request
+(and the ``case-changed`` event, so the other panels refresh their revision) and a plain request
 with a redirect to the panel on the case page — or, on an error, the panel page with the message.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import timedelta
 from decimal import Decimal
@@ -203,7 +204,7 @@ def _done(request: HttpRequest, case: Case, name: str) -> HttpResponse:
     if getattr(request, "htmx", False):
         case.refresh_from_db()
         response = _render(request, case, name)
-        response["HX-Trigger"] = "caseChanged"
+        response["HX-Trigger"] = json.dumps({"case-changed": {"case": case.pk, "revision": case.revision}})
         return response
     return HttpResponseRedirect(_case_url(case, ANCHORS[name]))
 
