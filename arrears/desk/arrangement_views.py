@@ -148,9 +148,10 @@ def _panel(
         "max_waiver_amount": getattr(request.user, "max_waiver_amount", ledger.ZERO),
         **extra,
     }
-    is_htmx = bool(getattr(request, "htmx", False))
-    template = "desk/case/arrangement_panel.html" if is_htmx else "desk/arrangements/panel_page.html"
-    return TemplateResponse(request, template, context, status=status)
+    if getattr(request, "htmx", False):
+        # htmx swaps only 2xx answers: the panel showing the form's errors is sent as 200.
+        return TemplateResponse(request, "desk/case/arrangement_panel.html", context)
+    return TemplateResponse(request, "desk/arrangements/panel_page.html", context, status=status)
 
 
 @login_required

@@ -26,6 +26,12 @@ def test_a_collector_calculates_and_proposes_and_the_supervisor_approves(page):
     form = page.get_by_test_id("arrangement-form")
     form.locator("select[name=method]").select_option("equal-principal")
     form.locator("input[name=months]").fill("12")
+    form.locator("input[name=amount]").fill("1000.00")
+    form.get_by_test_id("calculate").click()
+
+    expect(page.get_by_test_id("arrangement-error")).to_contain_text("does not repay the balance 1200.00 CNY")
+    form = page.get_by_test_id("arrangement-form")
+    form.locator("input[name=amount]").fill("")
     form.get_by_test_id("calculate").click()
 
     expect(page.get_by_test_id("authority")).to_contain_text("The plan runs 12 months; the limit is 6.")

@@ -133,6 +133,20 @@ class TestArrangementPanel:
         assert "does not repay the balance 6060.00 CNY" in _text(response)
         assert not Arrangement.objects.exists()
 
+    def test_an_htmx_refusal_answers_200_so_the_panel_with_the_error_is_swapped_in(
+        self, client, collector, case
+    ):
+        client.force_login(collector)
+
+        response = client.post(
+            reverse("desk:quote_arrangement", args=[case.pk]),
+            _form(case, months=3, amount="1.00"),
+            HTTP_HX_REQUEST="true",
+        )
+
+        assert response.status_code == 200
+        assert 'data-testid="arrangement-error"' in _text(response)
+
     def test_propose_within_authority_activates_and_reloads_the_case_page(self, client, collector, case):
         client.force_login(collector)
 
