@@ -134,7 +134,7 @@ def _panel(
     balances = ledger.get_balances(debt_id=case.debt_id)
     open_arrangement = arrangements.get_open_arrangement(case=case)
     context = {
-        "panel": True,
+        "arrangement_panel": True,
         "case": case,
         "form": form or ArrangementForm(initial={**_fresh(case), "kind": ArrangementKind.INSTALMENTS}),
         "balances": balances,

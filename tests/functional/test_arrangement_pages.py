@@ -82,6 +82,13 @@ class TestArrangementPanel:
         assert f'hx-get="{url}"' in html
         assert f'href="{url}"' in html
 
+    def test_the_case_page_loads_the_panel_into_place(self, client, collector, case):
+        client.force_login(collector)
+
+        response = client.get(reverse("desk:case", args=[case.pk]))
+
+        assert f'hx-get="{reverse("desk:arrangement_panel", args=[case.pk])}"' in _text(response)
+
     def test_the_panel_shows_the_balance_and_the_users_authority(self, client, collector, case):
         client.force_login(collector)
 
