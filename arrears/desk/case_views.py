@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -94,7 +94,14 @@ def _chosen(request: HttpRequest) -> dict[str, str]:
     return chosen
 
 
-def _case_page(request: HttpRequest, case_id: int, *, status: int = 200, **extra: Any) -> TemplateResponse:
+# Parts of the case page that carry the case's revision; each refreshes itself when another panel
+# changes the case (the ``case-changed`` event), so its forms never act on a stale revision.
+PARTS = frozenset({"case-state", "contact-panel"})
+
+
+def _case_page(
+    request: HttpRequest, case_id: int, *, status: int = 200, part: str = "", **extra: Any
+) -> TemplateResponse:
     now = timezone.now()
     case = work.get_case(user=request.user, case_id=case_id)
     today = today_in(case.portfolio)
@@ -121,7 +128,8 @@ def _case_page(request: HttpRequest, case_id: int, *, status: int = 200, **extra
         "my_items": list(work.list_my_work_items(user=request.user, now=now).filter(case_id=case.pk)),
         **extra,
     }
-    return TemplateResponse(request, "desk/case.html", context, status=status)
+    template = f"desk/case.html#{part}" if part else "desk/case.html"
+    return TemplateResponse(request, template, context, status=status)
 
 
 @login_required
@@ -129,6 +137,15 @@ def _case_page(request: HttpRequest, case_id: int, *, status: int = 200, **extra
 @refusals_as_http
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_page(request, case_id)
+
+
+@login_required
+@require_GET
+@refusals_as_http
+def case_part(request: HttpRequest, case_id: int, part: str) -> HttpResponse:
+    if part not in PARTS:
+        raise Http404(_("No such part of the case page."))
+    return _case_page(request, case_id, part=part)
 
 
 @login_required

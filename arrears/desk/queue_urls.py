@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("queue/next/", queue_views.next_case, name="next_case"),
     path("work-items/<int:work_item_id>/done/", queue_views.close_work_item, name="close_work_item"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case"),
+    path("cases/<int:case_id>/part/<slug:part>/", case_views.case_part, name="case_part"),
     path("cases/<int:case_id>/activities/", case_views.record_activity, name="record_activity"),
     path(
         "cases/<int:case_id>/delinquency-reason/",

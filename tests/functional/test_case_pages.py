@@ -180,6 +180,24 @@ class TestCasePage:
         assert "Stage early → mid on 2026-03-02" in page
         assert '<li data-kind="refusal">' in page and "<code>CN.TIME.NIGHT</code>" in page
 
+    def test_the_parts_with_the_revision_refresh_alone_after_another_panel_changes_the_case(
+        self, client, collector, case, phone
+    ):
+        case.revision = 7
+        case.save()
+
+        state, state_page = _page(client, reverse("desk:case_part", args=[case.pk, "case-state"]))
+        contact, contact_page = _page(client, reverse("desk:case_part", args=[case.pk, "contact-panel"]))
+        unknown, _unknown_page = _page(client, reverse("desk:case_part", args=[case.pk, "timeline"]))
+
+        assert (state.status_code, contact.status_code, unknown.status_code) == (200, 200, 404)
+        assert state_page.startswith('\n<div id="case-state"') and 'name="revision" value="7"' in state_page
+        assert (
+            'hx-trigger="case-changed from:body"' in contact_page
+            and 'name="revision" value="7"' in contact_page
+        )
+        assert "<html" not in contact_page
+
     def test_another_portfolio_s_collector_gets_404(self, client, case):
         client.force_login(UserFactory(portfolios=[PortfolioFactory()]))
 
