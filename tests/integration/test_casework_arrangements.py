@@ -41,8 +41,22 @@ def _annuity_schedule(principal: Decimal, annual_percent: Decimal, months: int) 
     payment = _cents(principal * rate * growth / (growth - 1))
     rows, balance = [], principal
     for number in range(1, months + 1):
-        interest = _cents(balance * rate)
+        interest = _cents(balance * annual_percent / 1200)  # exact: a half cent stays a half cent
         part = balance if number == months else payment - interest
+        balance -= part
+        rows.append((part + interest, part, interest, balance))
+    return rows
+
+
+def _equal_principal_schedule(
+    principal: Decimal, annual_percent: Decimal, months: int
+) -> list[tuple[Decimal, ...]]:
+    """等额本金 by hand: principal P/n a month (the last takes the rest), interest on the balance before it."""
+    level = _cents(principal / months)
+    rows, balance = [], principal
+    for number in range(1, months + 1):
+        interest = _cents(balance * annual_percent / 1200)  # exact: a half cent stays a half cent
+        part = balance if number == months else level
         balance -= part
         rows.append((part + interest, part, interest, balance))
     return rows
@@ -166,6 +180,44 @@ class TestQuoteArrangement:
             (date(2026, 7, 1), Decimal("10450.00"))
         ]
         assert quote.months == 3
+
+
+class TestScheduleArithmetic:
+    @pytest.mark.parametrize(
+        ("principal", "rate", "months"),
+        [
+            ("10000.00", "0", 7),
+            ("45.60", "2.5", 3),
+            ("99999.99", "18", 36),
+            ("1234.57", "4.35", 360),
+            ("0.05", "0", 5),
+        ],
+    )
+    @pytest.mark.parametrize(
+        ("method", "formula"),
+        [("equal-instalment", _annuity_schedule), ("equal-principal", _equal_principal_schedule)],
+    )
+    def test_each_instalment_matches_the_formula_to_the_cent(
+        self, portfolio, now, principal, rate, months, method, formula
+    ):
+        case = CaseFactory(debt=DebtFactory(debtor__portfolio=portfolio, principal=Decimal(principal)))
+        terms = _instalments(method=method, months=months, annual_rate=Decimal(rate))
+
+        quote = arrangements.quote_arrangement(case=case, terms=terms, now=now)
+
+        expected = (
+            _flat(Decimal(principal), months)
+            if Decimal(rate) == 0
+            else formula(Decimal(principal), Decimal(rate), months)
+        )
+        assert [(i.payment, i.principal, i.interest, i.balance) for i in quote.instalments] == expected
+        assert sum(i.principal for i in quote.instalments) == Decimal(principal)
+        assert quote.total_payment == sum(row[0] for row in expected)
+
+
+def _flat(principal: Decimal, months: int) -> list[tuple[Decimal, ...]]:
+    """At 0 % both methods are P/n a month, the last taking the rest."""
+    return _equal_principal_schedule(principal, Decimal(0), months)
 
 
 class TestProposeArrangement:
