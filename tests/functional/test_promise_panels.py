@@ -49,6 +49,15 @@ def _text(response):
     return unescape(response.content.decode())
 
 
+class TestOnTheCasePage:
+    def test_the_case_page_carries_the_three_panels(self, client, case, collector):
+        text = _text(client.get(reverse("desk:case", args=[case.pk])))
+
+        for anchor in ("script", "promise", "hardship"):
+            assert f'<section id="{anchor}"' in text
+            assert reverse("desk:case_panel", args=[case.pk, anchor]) in text
+
+
 class TestScriptPanel:
     def test_shows_the_refusal_script_with_this_debts_consequences(self, client, case, collector):
         response = _panel(client, case, "script", situation="refusal")
