@@ -26,10 +26,11 @@ are only its terms), posts each waiver and the settlement discount to the ledger
 (`portfolio.waivers.post_waiver`, kind ``waiver``), and a waiver-only arrangement is COMPLETED at
 once. At most one arrangement per case is open (pending or active; a database constraint).
 
-How it pauses the strategy: the daily cycle reads "has an active arrangement"
-(``has_active_arrangement``) as a case fact, so a strategy can pause its dunning actions or redirect
-the case to arrangement monitoring while the arrangement holds; a cancelled, rejected, completed or
-broken one no longer counts.
+How it pauses the strategy: the daily cycle reads "has an active arrangement" as a case fact
+(``has_arrangement``; `has_active_arrangement` answers it for one case), so a strategy pauses its
+dunning while the arrangement holds (the default strategy's arrangement segment plans no collection
+contact). `casework.arrangement_tracking` breaks an arrangement whose instalment is uncovered after its
+grace days, and completes one paid in full; a cancelled, rejected, completed or broken one no longer counts.
 """
 
 from __future__ import annotations
