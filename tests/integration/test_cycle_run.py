@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from arrears.casework.models import ActionOutcome, Case, CaseAction, PromiseStatus, StageEvent, WorkItem
 from arrears.comms.models import Message, MessageEvent, TemplateVersion
@@ -687,6 +687,38 @@ class TestRerun:
             run(portfolio, D)
 
         assert _table_counts() == counts
+
+
+class TestCommand:
+    def test_without_a_portfolio_it_runs_every_one_and_adds_up_their_reports(self, portfolio):
+        other = cycle_portfolio("other")
+        account(portfolio, on=D, days_past_due=1)
+        account(other, on=D, days_past_due=31)
+        account(other, on=D, days_past_due=91)
+        out = StringIO()
+
+        call_command("cycle", "run", "--date", "2026-03-16", "--json", stdout=out)
+
+        report = json.loads(out.getvalue())
+        assert [(part["portfolio"], part["accounts_evaluated"]) for part in report["portfolios"]] == [
+            ("cn", 1), ("other", 2),
+        ]  # fmt: skip
+        assert (report["date"], report["accounts_evaluated"], report["already_completed"]) == (
+            "2026-03-16",
+            3,
+            False,
+        )
+        assert report["by_stage"] == {"early": 1, "late": 1, "mid": 1}
+        assert set(CycleRun.objects.values_list("portfolio__code", "status")) == {
+            ("cn", RunStatus.COMPLETED), ("other", RunStatus.COMPLETED),
+        }  # fmt: skip
+
+    def test_an_unknown_portfolio_is_refused_with_exit_code_2_and_nothing_runs(self, portfolio):
+        with pytest.raises(CommandError, match="There is no portfolio with code “nope”") as refused:
+            call_command("cycle", "run", "--date", "2026-03-16", "--portfolio", "nope", stdout=StringIO())
+
+        assert refused.value.returncode == 2
+        assert not CycleRun.objects.exists()
 
 
 def _state(portfolio: Portfolio, debts: list[Debt]) -> dict[str, set[tuple[Any, ...]]]:
