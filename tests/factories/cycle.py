@@ -1,9 +1,9 @@
 """Builders for daily-cycle tests: accounts placed at an exact number of days past due, fast bulk debtors.
 
-``account(portfolio, on=D, days_past_due=31)`` makes a debtor (with a phone, an e-mail, an
-address and an app device on the debtor's clock) and one single-instalment debt whose due date is ``days_past_due``
-days before ``D`` (``due_in=3`` instead: three days after it). ``bulk_accounts`` writes thousands of
-debtors and debts with ``bulk_create``, for the champion/challenger split.
+``account(portfolio, on=D, days_past_due=31)`` makes a debtor (a phone, an e-mail, an address and
+an app device, all on the debtor's clock) and one single-instalment debt due ``days_past_due`` days
+before ``D`` (``due_in=3`` instead: three days after it). ``bulk_accounts`` writes thousands of
+debtors and debts with ``bulk_create``, for the champion/challenger split; ``pay`` posts a payment.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from arrears.comms.defaults import DefaultTemplate, load_default_templates
 from arrears.comms.models import Template, TemplateVersion, VersionStatus
 from arrears.portfolio.choices import ContactKind, DebtorKind, DebtStatus, EntryKind, EntrySource
 from arrears.portfolio.models import Debt, Debtor, LedgerEntry, Portfolio
+from arrears.portfolio.payments import record_payment
 from tests.factories.cases import CaseFactory
 from tests.factories.portfolio import (
     CREATED_AT,
@@ -91,7 +92,7 @@ def bulk_accounts(portfolio: Portfolio, count: int, *, on: date, days_past_due: 
 
     No contact points: their actions are skipped, which keeps a large run fast.
     """
-    now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    now = CREATED_AT
     Debtor.objects.bulk_create(
         [
             Debtor(portfolio=portfolio, external_ref=f"B{number:06d}", kind=DebtorKind.PERSON,
@@ -128,8 +129,6 @@ def bulk_accounts(portfolio: Portfolio, count: int, *, on: date, days_past_due: 
 
 def pay(debt: Debt, amount: str, *, on: date, reference: str | None = None) -> None:
     """Post a payment received on ``on`` through the ledger, as a payments import does."""
-    from arrears.portfolio.payments import record_payment
-
     record_payment(
         debt_id=debt.pk, external_ref=reference or f"P-{debt.pk}-{on.isoformat()}-{amount}", amount=Decimal(amount),
         currency=debt.currency, received_date=on, source=EntrySource.PAYMENT, actor=None,
