@@ -251,12 +251,8 @@ class TestStagesAtTheBoundaries:
 
 
 class TestClosedDebts:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: since f99359b snapshot._in_scope keeps a closed or written-off debt while its case is in a "
-        "stage; nothing then tells the strategy or the accrual that it is closed, so it is contacted and "
-        "charged penalty like an open one",
-    )
+    # Guards a fixed bug: a closed or written-off debt kept in the snapshot for its stage was still contacted
+    # and charged penalty.
     @pytest.mark.parametrize("status", ["closed", "written_off"])
     def test_a_debt_closed_by_the_creditor_gets_no_more_contact_and_no_more_penalty(self, portfolio, status):
         debt = account(portfolio, on=D, days_past_due=1, penalty_rate="18")
@@ -276,6 +272,12 @@ class TestClosedDebts:
                 )
             ),
         } == {"actions": [], "messages": 0, "penalties": []}
+        case = Case.objects.get(debt=debt)
+        assert (case.stage, case.stage_rule) == ("", "cycle/debt-closed")
+        assert (
+            case.stage_events.order_by("business_date").last().condition
+            == "the debt is written off or closed"
+        )
 
 
 class TestMessages:

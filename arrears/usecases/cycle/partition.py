@@ -104,11 +104,11 @@ def run_partition(context: CycleContext, number: int) -> dict[str, Any]:
     )
     snapshot = _with_arrangements(snapshot, tracked, arrangements.case_of)
     decisions = evaluate_arms(engine_input(snapshot, context), context.champion, context.challengers, day)
-    decided = decisions.join(
+    decided = close_finished(decisions.join(
         snapshot.select("debt_id", "case_id", "portfolio_id", "balance", "language", "score", "bucket",
-                        "debtor_kind", "currency"),
+                        "debtor_kind", "currency", "is_closed"),
         on="debt_id", how="left", maintain_order="left",
-    )  # fmt: skip
+    ))  # fmt: skip
     plan = actions.plan(decided, [context.champion, *context.challengers.values()])
     checked = actions.check(plan, context)
     with transaction.atomic():
@@ -164,7 +164,9 @@ def _accrue(snapshot: pl.DataFrame, context: CycleContext) -> list[Accrual]:
     """Return the penalty each overdue debt accrues since the last run (the day before, on a first run)."""
     day = context.business_date
     through = context.previous_date or day - timedelta(days=1)
-    accounts = snapshot.filter(pl.col("overdue_since").is_not_null() & (pl.col("penalty_rate") > 0)).select(
+    accounts = snapshot.filter(
+        pl.col("overdue_since").is_not_null() & (pl.col("penalty_rate") > 0) & ~pl.col("is_closed")
+    ).select(
         "debt_id", "currency", "overdue_amount", "overdue_since", "penalty_rate",
         cap_percent=cap_percent_column(context.rates, context.portfolio.country, pl.col("contract_date")),
         accrued_through=pl.max_horizontal(pl.lit(through), pl.col("created_on") - pl.duration(days=1)),
@@ -236,6 +238,33 @@ def _with_arrangements(
         )
         .drop("_broken")
     )
+
+
+CLOSED_RULE = "cycle/debt-closed"
+CLOSED_CONDITION = "the debt is written off or closed"
+
+
+def close_finished(decided: pl.DataFrame) -> pl.DataFrame:
+    """Return the decisions with every closed debt out of its stage and with no action, whatever the strategy said.
+
+    A debt the creditor wrote off or closed stays in the snapshot while its case is in a stage or has
+    an open promise; its case leaves the stage that day with ``CLOSED_RULE`` (a settled debt owes
+    nothing, so the strategy's own exit condition takes it out).
+    """
+    closed = pl.col("is_closed")
+    leaves = closed & pl.col("stage_from").is_not_null()
+    return decided.with_columns(
+        stage=pl.when(closed).then(None).otherwise(pl.col("stage")),
+        is_transition=pl.when(closed).then(leaves).otherwise(pl.col("is_transition")),
+        transition_rule=pl.when(leaves).then(pl.lit(CLOSED_RULE)).when(closed).then(None)
+        .otherwise(pl.col("transition_rule")),
+        transition_condition=pl.when(leaves).then(pl.lit(CLOSED_CONDITION)).when(closed).then(None)
+        .otherwise(pl.col("transition_condition")),
+        day_in_stage=pl.when(closed).then(None).otherwise(pl.col("day_in_stage")),
+        goal=pl.when(closed).then(None).otherwise(pl.col("goal")),
+        deadline_date=pl.when(closed).then(None).otherwise(pl.col("deadline_date")),
+        actions=pl.when(closed).then(pl.lit([], dtype=pl.List(pl.String()))).otherwise(pl.col("actions")),
+    )  # fmt: skip
 
 
 def engine_input(snapshot: pl.DataFrame, context: CycleContext) -> pl.DataFrame:

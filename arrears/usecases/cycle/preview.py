@@ -21,12 +21,22 @@ from arrears.portfolio.models import Portfolio
 from arrears.strategy import versions
 from arrears.strategy.models import CycleRun, RunStatus
 from arrears.usecases.cycle import actions
-from arrears.usecases.cycle.partition import CycleContext, engine_input
+from arrears.usecases.cycle.partition import CycleContext, close_finished, engine_input
 from arrears.usecases.cycle.run import get_settings
 from arrears.usecases.cycle.snapshot import read_snapshot
 
 SAMPLE_SIZE = 10
-EXTRA = ("debt_id", "case_id", "balance", "currency", "language", "score", "bucket", "debtor_kind")
+EXTRA = (
+    "debt_id",
+    "case_id",
+    "balance",
+    "currency",
+    "language",
+    "score",
+    "bucket",
+    "debtor_kind",
+    "is_closed",
+)
 
 
 def preview_cycle(
@@ -55,15 +65,19 @@ def preview_cycle(
         snapshot = read_snapshot(portfolio=portfolio, as_of=business_date)
         extra = snapshot.select(EXTRA)
         engine = engine_input(snapshot, context)
-        decided = evaluate_arms(engine, champion, challengers, business_date).join(
-            extra, on="debt_id", how="left", maintain_order="left"
+        decided = close_finished(
+            evaluate_arms(engine, champion, challengers, business_date).join(
+                extra, on="debt_id", how="left", maintain_order="left"
+            )
         )
         active_parts.append(decided)
         chosen = decided
         if candidate is not None:
-            chosen = evaluate_arms(
-                engine, candidate, versions.get_challengers(candidate), business_date
-            ).join(extra, on="debt_id", how="left", maintain_order="left")
+            chosen = close_finished(
+                evaluate_arms(engine, candidate, versions.get_challengers(candidate), business_date).join(
+                    extra, on="debt_id", how="left", maintain_order="left"
+                )
+            )
             candidate_parts.append(chosen)
         strategies = [candidate] if candidate is not None else [champion, *challengers.values()]
         checked = actions.check(actions.plan(chosen, strategies), context)

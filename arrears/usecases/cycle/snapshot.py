@@ -61,7 +61,7 @@ EXTRA_SCHEMA = pl.Schema({
     "case_id": pl.Int64(), "portfolio_id": pl.Int64(), "created_on": pl.Date(),
     "stage_entered_on": pl.Date(), "contract_date": pl.Date(),
     "penalty_rate": RATE, "principal_balance": MONEY, "overdue_amount": MONEY, "overdue_since": pl.Date(),
-    "language": pl.String(), "region": pl.String(),
+    "language": pl.String(), "region": pl.String(), "is_closed": pl.Boolean(),
 })  # fmt: skip
 OUTPUT_SCHEMA = pl.Schema({**SNAPSHOT_SCHEMA, **EXTRA_SCHEMA})
 
@@ -375,6 +375,8 @@ def _finish(frame: pl.DataFrame, portfolio: Portfolio, as_of: date) -> pl.DataFr
         "days_since_last_contact": _days(pl.col("last_contact"), as_of),
         "is_verified": (pl.col("verified") == 1) | (status == DebtStatus.VERIFIED),
         "has_open_dispute": status == DebtStatus.DISPUTED,
+        # Written off or closed by the creditor: out of treatment whatever it owes (settled debts owe nothing).
+        "is_closed": status.is_in([str(DebtStatus.WRITTEN_OFF), str(DebtStatus.CLOSED)]),
         "portfolio_id": pl.lit(portfolio.pk),
         "penalty_rate": (pl.col("penalty_rate").cast(pl.Decimal(38, 4)) * pl.lit(Decimal("0.0001"))),
         "principal_balance": _money(pl.col("principal_balance")),
