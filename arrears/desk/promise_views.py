@@ -163,13 +163,16 @@ def hardship_panel(case: Case, *, form: HardshipForm | None = None) -> dict[str,
 
 
 def _arrangement_url(case: Case, affordable: Decimal, months: int | None) -> str | None:
+    """Return the arrangement calculator for an instalment plan at the affordable amount (None when it is 0)."""
     if affordable <= 0 or months is None:
         return None
-    try:
-        base = reverse("desk:case", args=[case.pk])
-    except NoReverseMatch:
-        return None
-    return f"{base}?kind=instalments&instalment={affordable}&months={months}#arrangement"
+    query = f"?kind=instalments&months={months}&instalment={affordable}"
+    for name, anchor in (("desk:arrangement_panel", ""), ("desk:case", "#arrangement")):
+        try:
+            return reverse(name, args=[case.pk]) + query + anchor
+        except NoReverseMatch:
+            continue
+    return None
 
 
 def panels_context(request: HttpRequest, case: Case) -> dict[str, Any]:

@@ -186,6 +186,7 @@ class TestHardshipPanel:
         assert "1,500.00 CNY" in text and "750.00 CNY" in text  # disposable, affordable
         assert "Instalment plan at the affordable amount" in text
         assert "repays the balance in 14 months" in text
+        assert "?kind=instalments&months=14&instalment=750.00" in text
         assert HardshipAssessment.objects.get(case=case).ability == "partly"
 
     def test_shows_an_error_and_stores_nothing(self, client, case, collector):
