@@ -4,7 +4,7 @@
 works. A collector takes their own items first, by expected recovery; then an unassigned item of
 their portfolios whose skills they have: the ones the cycle stored on it (``needed_skills``), else
 the same rules computed here — the debtor's language (a collector who lists no language speaks every
-one), ``companies`` for a company, ``large_balances`` from LARGE_BALANCE."""
+one), ``companies`` for a company, ``large_balances`` from LARGE_BALANCE (``casework.skills``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,20 +23,17 @@ from django.utils.translation import gettext as _
 
 from arrears.casework import guards
 from arrears.casework.models import Case, Notification, Promise, PromiseStatus, WorkItem, WorkItemStatus
+from arrears.casework.skills import fits_skills, needed_skills
 from arrears.core.audit.actions import record_event
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
-from arrears.people.roles import Role
+from arrears.people.roles import Capability, Role
 from arrears.people.scoping import granted_portfolio_ids, scope_to_user
 from arrears.portfolio import ledger
 from arrears.portfolio.choices import DebtorKind
 from arrears.portfolio.models import Portfolio
 
-# The same skill rules as usecases.cycle.assign (which the casework layer may not import).
-LARGE_BALANCE = Decimal("50000")
-LANGUAGE_SKILLS = frozenset({"zh", "en"})
 CANDIDATES_PER_BATCH = 50
 BROKEN_PROMISE_DAYS = 7
-SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 
 
 class InvalidReassignment(DomainError):
@@ -66,7 +62,10 @@ class CollectorLoad:
 
 def may_supervise(user: Any) -> bool:
     """Return whether ``user`` may see the team's pages and reassign work (supervisors, administrators)."""
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") in SUPERVISING_ROLES)
+    return bool(
+        getattr(user, "is_superuser", False)
+        or (user.is_authenticated and user.can(Capability.SUPERVISE_TEAM))
+    )
 
 
 def _portfolio_ids(user: Any) -> list[int]:
@@ -159,26 +158,6 @@ def get_work_item(*, user: Any, work_item_id: int) -> WorkItem:
         return scope_to_user(WorkItem.objects.select_related("case"), user).get(pk=work_item_id)
     except WorkItem.DoesNotExist:
         raise NotFound(_("No such work item.")) from None
-
-
-def needed_skills(*, is_company: bool, balance: Decimal, language: str) -> list[str]:
-    """Return the skills an item needs when the cycle did not store them: language, companies, large balances."""
-    skills = ["zh" if language.startswith("zh") else "en"]
-    if is_company:
-        skills.append("companies")
-    if balance >= LARGE_BALANCE:
-        skills.append("large_balances")
-    return skills
-
-
-def fits_skills(skills: Iterable[str], needed: Iterable[str]) -> bool:
-    """Return whether a collector's skills cover an item's; one who lists no language speaks every one."""
-    held = set(skills)
-    languages = held & LANGUAGE_SKILLS
-    return all(
-        (skill in languages or not languages) if skill in LANGUAGE_SKILLS else skill in held
-        for skill in needed
-    )
 
 
 def take_next(*, user: Any, now: datetime, exclude_case_id: int | None = None) -> WorkItem | None:

@@ -29,6 +29,7 @@ class Capability(StrEnum):
     REVERSE_PAYMENTS = "reverse_payments"
     RUN_CYCLE = "run_cycle"
     MANAGE_STRATEGIES = "manage_strategies"
+    SUPERVISE_TEAM = "supervise_team"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -41,6 +42,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.USE_ADMIN,
             Capability.LIFT_CONTACT_RESTRICTIONS,
             Capability.REVERSE_PAYMENTS,
+            Capability.SUPERVISE_TEAM,
         }
     ),
     Role.STRATEGY_MANAGER: frozenset(

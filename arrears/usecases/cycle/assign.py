@@ -2,7 +2,7 @@
 
 When a run's partitions are written, its items are taken by expected recovery, highest first. A collector can take an item when they work
 the portfolio and have its skills: the debtor's language (when they list languages at all),
-``companies`` for a company debtor, ``large_balances`` for a balance at or above LARGE_BALANCE.
+``companies`` for a company debtor, ``large_balances`` for a large balance (``casework.skills``).
 Among those, the one with the most capacity left gets it (ties: the lower user id); an item nobody
 can take stays unassigned in its queue, for a supervisor. Open items a collector already holds
 count against their capacity.
@@ -11,7 +11,6 @@ count against their capacity.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,13 +19,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
+from arrears.casework import skills
 from arrears.casework.models import WorkItem, WorkItemStatus
 from arrears.core.money import round_money
 from arrears.people.roles import Role
 from arrears.portfolio.models import Portfolio
 
-LARGE_BALANCE = Decimal("50000")
-LANGUAGE_SKILLS = ("zh", "en")
 # The chance of recovery by aging bucket when a case has no score (the older, the less likely).
 RECOVERY_BY_BUCKET = {
     "current": Decimal("0.70"), "1-30": Decimal("0.55"), "31-60": Decimal("0.40"), "61-90": Decimal("0.30"),
@@ -45,22 +43,11 @@ def expected_recovery(row: dict[str, Any]) -> Decimal:
 
 
 def needed_skills(row: dict[str, Any]) -> list[str]:
-    """Return what a collector must have to take the item: the debtor's language, and companies or large balances."""
-    skills = ["zh" if str(row.get("language") or "").startswith("zh") else "en"]
-    if row.get("debtor_kind") == "company":
-        skills.append("companies")
-    if Decimal(row["balance"]) >= LARGE_BALANCE:
-        skills.append("large_balances")
-    return skills
-
-
-def can_take(collector_skills: set[str], needed: Sequence[str]) -> bool:
-    """Whether a collector's skills cover an item's: a collector who lists no language speaks every one."""
-    languages = collector_skills & set(LANGUAGE_SKILLS)
-    return all(
-        (skill in languages or not languages) if skill in LANGUAGE_SKILLS else skill in collector_skills
-        for skill in needed
-    )
+    """Return what a collector must have to take the row's item (``casework.skills``)."""
+    return skills.needed_skills(
+        is_company=row.get("debtor_kind") == "company", balance=Decimal(row["balance"]),
+        language=str(row.get("language") or ""),
+    )  # fmt: skip
 
 
 def assign_run(*, portfolio: Portfolio, business_date: date) -> int:
@@ -73,7 +60,7 @@ def assign_run(*, portfolio: Portfolio, business_date: date) -> int:
     collectors = _collectors(portfolio)
     held = _open_items([pk for pk, _skills in collectors])
     left = {pk: capacity - held.get(pk, 0) for pk, _skills in collectors}
-    skills = {pk: set(items or []) for pk, items in collectors}
+    held_skills = {pk: set(items or []) for pk, items in collectors}
     items = (
         WorkItem.objects.filter(
             portfolio=portfolio,
@@ -86,7 +73,9 @@ def assign_run(*, portfolio: Portfolio, business_date: date) -> int:
     )
     chosen: dict[int, list[int]] = {}
     for pk, needed in items:
-        fit = [user for user in left if left[user] > 0 and can_take(skills[user], needed or [])]
+        fit = [
+            user for user in left if left[user] > 0 and skills.fits_skills(held_skills[user], needed or [])
+        ]
         if not fit:
             continue
         best = max(fit, key=lambda user: (left[user], -user))
