@@ -128,6 +128,16 @@ def _case_url(case_id: int) -> str:
         return reverse("desk:arrangement_panel", args=[case_id])
 
 
+def _suggested(request: HttpRequest) -> dict[str, Any]:
+    """Return the form's starting kind and months, as a link from the hardship result suggests them."""
+    kind = request.GET.get("kind", "")
+    months = request.GET.get("months", "")
+    return {
+        "kind": kind if kind in ArrangementKind.values else ArrangementKind.INSTALMENTS,
+        **({"months": int(months)} if months.isdigit() and 0 < int(months) <= 360 else {}),
+    }
+
+
 def _panel(
     request: HttpRequest, case: Case, *, form: ArrangementForm | None = None, status: int = 200, **extra: Any
 ) -> TemplateResponse:
@@ -136,7 +146,7 @@ def _panel(
     context = {
         "arrangement_panel": True,
         "case": case,
-        "form": form or ArrangementForm(initial={**_fresh(case), "kind": ArrangementKind.INSTALMENTS}),
+        "form": form or ArrangementForm(initial={**_fresh(case), **_suggested(request)}),
         "balances": balances,
         "balance": max(balances.total - balances.overpayment, ledger.ZERO),
         "history": arrangements.list_arrangements(case=case),

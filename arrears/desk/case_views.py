@@ -22,6 +22,7 @@ from arrears.casework import activities, timeline, work
 from arrears.casework.models import Case, ContactResult, DelinquencyReason
 from arrears.compliance import decisions
 from arrears.core import errors
+from arrears.desk import promise_views
 from arrears.desk.compliance_forms import DateTimeInput
 from arrears.desk.queue_views import case_url
 from arrears.desk.treatment_views import GOALS
@@ -126,6 +127,8 @@ def _case_page(
         or DelinquencyReasonForm(initial={**_fresh(view.case), "reason": view.case.delinquency_reason}),
         "reveal_reason_form": RevealForm(),
         "my_items": list(work.list_my_work_items(user=request.user, now=now).filter(case_id=case.pk)),
+        # The script, promise and hardship panels draw in place on the full page (no round trip).
+        **(promise_views.panels_context(request, view.case) if not part else {}),
         **extra,
     }
     template = f"desk/case.html#{part}" if part else "desk/case.html"
