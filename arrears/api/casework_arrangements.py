@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from arrears.api.portfolio import ErrorOut
-from arrears.casework import arrangements
+from arrears.casework import arrangements, notifications
+from arrears.casework import queries as case_queries
 from arrears.casework.arrangements import Terms
 from arrears.casework.models import Arrangement, Case, Notification
 from arrears.core.errors import PermissionDenied
@@ -162,7 +163,7 @@ def _arrangement_out(arrangement: Arrangement) -> ArrangementOut:
 @router.post("/cases/{case_id}/arrangements/quote", response={200: QuoteOut, 404: ErrorOut, 422: ErrorOut})
 def quote_arrangement(request: HttpRequest, case_id: int, payload: TermsIn) -> QuoteOut:
     """Work out an arrangement on the case's balance now: schedule, totals, what is waived, whether within your authority. Writes nothing."""
-    case = arrangements.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     quote = arrangements.quote_arrangement(case=case, terms=_terms(payload), now=timezone.now())
     authority = arrangements.check_authority(quote=quote, user=request.user)
     return QuoteOut(
@@ -185,7 +186,7 @@ def quote_arrangement(request: HttpRequest, case_id: int, payload: TermsIn) -> Q
 )
 def propose_arrangement(request: HttpRequest, case_id: int, payload: ProposalIn) -> Status[ArrangementOut]:
     """Propose an arrangement: ``active`` at once within your authority, else ``pending_approval`` (a supervisor is notified)."""
-    case = arrangements.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     arrangement = arrangements.propose_arrangement(
         case_id=case.pk, terms=_terms(payload), reason=payload.reason, actor=request.user, now=timezone.now(),
         expected_revision=payload.revision, request_key=payload.request_key, source="api",
@@ -250,4 +251,4 @@ def list_approvals(request: HttpRequest) -> list[ApprovalOut]:
 @router.get("/notifications", response=list[NotificationOut])
 def list_notifications(request: HttpRequest, unread: bool = False) -> list[Notification]:
     """Your notifications, newest first (at most 100); ``unread=true`` for the unread only."""
-    return list(arrangements.list_notifications(user=request.user, unread_only=unread)[:100])
+    return list(notifications.list_notifications(user=request.user, unread_only=unread)[:100])

@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from arrears.api.portfolio import ErrorOut
 from arrears.casework import hardship, promises, scripts
+from arrears.casework import queries as case_queries
 from arrears.casework.models import Case, HardshipAssessment, Promise
 from arrears.portfolio import ledger
 
@@ -97,7 +98,7 @@ def _promise_out(promise: Promise) -> PromiseOut:
 @router.get("/cases/{case_id}/promises", response={200: list[PromiseOut], 404: ErrorOut})
 def list_promises(request: HttpRequest, case_id: int) -> list[PromiseOut]:
     """The case's promises, latest first, with their status (open, kept, broken, cancelled)."""
-    case = promises.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     return [_promise_out(promise) for promise in promises.list_promises(case=case)]
 
 
@@ -106,7 +107,7 @@ def list_promises(request: HttpRequest, case_id: int) -> list[PromiseOut]:
 )
 def make_promise(request: HttpRequest, case_id: int, payload: PromiseIn) -> Status[PromiseOut]:
     """Record a promise to pay within the portfolio's policy; kept or broken is decided by the daily cycle."""
-    case = promises.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     promise = promises.make_promise(
         case_id=case.pk, amount=payload.amount, due_date=payload.due_date, actor=request.user, now=timezone.now(),
         expected_revision=payload.expected_revision, request_key=payload.request_key, source="api",
@@ -132,7 +133,7 @@ def cancel_promise(request: HttpRequest, promise_id: int, payload: CancelPromise
 )
 def assess_hardship(request: HttpRequest, case_id: int, payload: HardshipIn) -> Status[HardshipOut]:
     """Store a hardship assessment; answers with the computed figures and the suggested treatment."""
-    case = promises.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     answers = payload.dict(exclude={"expected_revision", "request_key"})
     assessment = hardship.assess_hardship(
         case_id=case.pk, actor=request.user, now=timezone.now(), expected_revision=payload.expected_revision,
@@ -159,7 +160,7 @@ def _hardship_out(assessment: HardshipAssessment) -> HardshipOut:
 @router.get("/cases/{case_id}/script", response={200: ScriptOut, 404: ErrorOut, 422: ErrorOut})
 def get_script(request: HttpRequest, case_id: int, situation: str, language: str = "en") -> ScriptOut:
     """The guided script for the case's stage and the situation, filled in with this debt's consequences."""
-    case = promises.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     rendered = scripts.render_script(
         case=case, situation=situation, language=language, today=promises.local_today(case, timezone.now())
     )

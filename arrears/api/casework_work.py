@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 from arrears.api.compliance import ContactCheckOut, check_out
 from arrears.api.portfolio import ErrorOut
 from arrears.casework import activities, timeline, work
+from arrears.casework import queries as case_queries
 from arrears.casework.models import Activity, WorkItem
 from arrears.compliance import decisions
 from arrears.portfolio.ledger import DebtPosition
@@ -156,7 +157,7 @@ def _activity_out(activity: Activity) -> ActivityOut:
 )
 def record_activity(request: HttpRequest, case_id: int, payload: ActivityIn) -> Any:
     """Record a contact's result on a case (compliance decides an outbound one: 409 with the reasons when refused)."""
-    case = work.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     try:
         activity = activities.record_activity(
             case_id=case.pk, result=payload.result, channel=payload.channel, note=payload.note,
@@ -234,7 +235,7 @@ def _balance_out(position: DebtPosition) -> BalanceOut:
 @router.get("/cases/{case_id}", response={200: CaseOut, 404: ErrorOut})
 def get_case(request: HttpRequest, case_id: int) -> CaseOut:
     """Show a case: where it stands, why, its balance by component and its timeline, newest first."""
-    case = work.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     view = timeline.get_case_view(
         user=request.user, case_id=case.pk, today=timezone.localdate(timezone=_zone(case)), now=timezone.now()
     )
@@ -272,7 +273,7 @@ def set_delinquency_reason(
     request: HttpRequest, case_id: int, payload: DelinquencyReasonIn
 ) -> DelinquencyReasonOut:
     """Record why the debtor fell behind (unknown, forgot, cash_flow, dispute, wilful)."""
-    case = work.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     case = activities.set_delinquency_reason(
         case_id=case.pk, reason=payload.reason, actor=request.user, now=timezone.now(),
         expected_revision=payload.revision, request_key=payload.request_key,

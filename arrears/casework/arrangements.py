@@ -47,14 +47,13 @@ from django.utils.functional import Promise as StrOrPromise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from arrears.casework import calculator, guards
+from arrears.casework import calculator, guards, notifications
 from arrears.casework.models import (
     Arrangement,
     ArrangementInstalment,
     ArrangementKind,
     ArrangementStatus,
     Case,
-    Notification,
 )
 from arrears.compliance import decisions
 from arrears.core.audit.actions import record_event
@@ -317,10 +316,11 @@ def approve_arrangement(
     arrangement.status = ArrangementStatus.ACTIVE
     _decide(arrangement, actor, now, comment)
     _activate(arrangement, case, actor, now)
-    _notify(
-        arrangement.proposed_by, case, now,
+    notifications.notify(
+        [arrangement.proposed_by],
         _("Your arrangement on debt %(ref)s was approved by %(user)s.")
         % {"ref": case.debt.external_ref, "user": actor.get_username()},
+        case=case, now=now,
     )  # fmt: skip
     guards.bump(case)
     record_event(
@@ -350,10 +350,11 @@ def reject_arrangement(
         raise InvalidArrangement(_("Say why the arrangement is rejected."), field="comment")
     arrangement.status = ArrangementStatus.REJECTED
     _decide(arrangement, actor, now, comment.strip())
-    _notify(
-        arrangement.proposed_by, case, now,
+    notifications.notify(
+        [arrangement.proposed_by],
         _("Your arrangement on debt %(ref)s was rejected by %(user)s: %(comment)s")
         % {"ref": case.debt.external_ref, "user": actor.get_username(), "comment": comment.strip()},
+        case=case, now=now,
     )  # fmt: skip
     guards.bump(case)
     record_event(
@@ -411,17 +412,6 @@ def get_arrangement(*, user: Any, arrangement_id: int) -> Arrangement:
         raise NotFound(_("No such arrangement.")) from None
 
 
-def get_case(*, user: Any, case_id: int) -> Case:
-    """Return one case in a portfolio of ``user``'s.
-
-    :raises NotFound: when there is none such.
-    """
-    try:
-        return scope_to_user(Case.objects.select_related("debt", "debtor", "portfolio"), user).get(pk=case_id)
-    except Case.DoesNotExist:
-        raise NotFound(_("No such case.")) from None
-
-
 def list_arrangements(*, case: Case) -> list[Arrangement]:
     """Return the case's arrangements, newest first, with their schedules."""
     return list(
@@ -476,22 +466,6 @@ def list_pending_approvals(*, user: Any) -> list[PendingApproval]:
         )
         for row in rows
     ]
-
-
-def list_notifications(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
-    """Return ``user``'s notifications, newest first."""
-    rows = Notification.objects.filter(user=user).select_related("case__debt")
-    if unread_only:
-        rows = rows.filter(read_at__isnull=True)
-    return rows.order_by("-created_at", "-pk")
-
-
-def mark_notifications_read(*, user: Any, now: datetime, notification_id: int | None = None) -> int:
-    """Mark one (or every) unread notification of ``user`` read; return how many changed."""
-    rows = Notification.objects.filter(user=user, read_at__isnull=True)
-    if notification_id is not None:
-        rows = rows.filter(pk=notification_id)
-    return rows.update(read_at=now)
 
 
 def _scoped(user: Any) -> QuerySet[Arrangement]:
@@ -786,13 +760,7 @@ def _notify_approvers(arrangement: Arrangement, case: Case, actor: Any, now: dat
         "ref": case.debt.external_ref, "kind": arrangement.get_kind_display(), "amount": arrangement.amount,
         "currency": arrangement.currency,
     }  # fmt: skip
-    for user in approvers_for(case=case, proposer=actor):
-        _notify(user, case, now, text)
-
-
-def _notify(user: Any, case: Case, now: datetime, text: str) -> None:
-    if user is not None:
-        Notification.objects.create(user=user, case=case, text=text[:300], created_at=now)
+    notifications.notify(approvers_for(case=case, proposer=actor), text, case=case, now=now)
 
 
 def _summary(arrangement: Arrangement) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from arrears.casework import guards
-from arrears.casework.models import Case, Escalation, Notification, WorkItem, WorkItemStatus
+from arrears.casework import guards, notifications
+from arrears.casework.models import Case, Escalation, WorkItem, WorkItemStatus
 from arrears.compliance import decisions
 from arrears.core.audit.actions import record_event
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
@@ -156,7 +156,7 @@ def _notify(escalation: Escalation, case: Case, target: User, actor: Any, now: d
     text = _("Case %(debt)s escalated to you by %(user)s: %(reason)s") % {
         "debt": case.debt.external_ref, "user": by, "reason": escalation.reason,
     }  # fmt: skip
-    Notification.objects.create(user=target, case=case, text=text[:300], created_at=now)
+    notifications.notify([target], text, case=case, now=now)
     WorkItem.objects.create(
         case=case, portfolio=case.portfolio, queue=ESCALATION_QUEUE, kind="task",
         business_date=now.astimezone(ZoneInfo(case.portfolio.time_zone)).date(), assigned_to=target,

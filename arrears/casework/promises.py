@@ -80,17 +80,6 @@ def local_today(case: Case, now: datetime) -> date:
     return now.astimezone(ZoneInfo(case.portfolio.time_zone)).date()
 
 
-def get_case(*, user: Any, case_id: int) -> Case:
-    """Return one case in a portfolio granted to ``user``.
-
-    :raises NotFound: when there is no such case or it is not in a granted portfolio.
-    """
-    try:
-        return scope_to_user(Case.objects.select_related("debt", "debtor", "portfolio"), user).get(pk=case_id)
-    except Case.DoesNotExist:
-        raise NotFound(_("No such case.")) from None
-
-
 def get_promise(*, user: Any, promise_id: int) -> Promise:
     """Return one promise on a case in a portfolio granted to ``user``.
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Count, F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
 
 from arrears.casework.models import Case, CaseAction, Promise, StageEvent, WorkItem, WorkItemStatus
 from arrears.comms.models import Message
+from arrears.core.errors import NotFound
+from arrears.people.scoping import scope_to_user
 from arrears.portfolio.models import Debtor
 
 ACTIONS_WINDOW_DAYS = 60
@@ -41,6 +44,18 @@ class CaseTreatment:
     actions_in_window: int
     open_work_items: list[WorkItem]
     promises: list[Promise]
+
+
+def get_case(*, user: Any, case_id: int) -> Case:
+    """Return one case in a portfolio ``user`` may see — the one lookup every case page and endpoint uses.
+
+    :raises NotFound: when it does not exist or is outside the user's portfolios.
+    """
+    cases = scope_to_user(Case.objects.select_related("debt", "debtor__portfolio", "portfolio"), user)
+    try:
+        return cases.get(pk=case_id)
+    except Case.DoesNotExist:
+        raise NotFound(_("No such case.")) from None
 
 
 def list_case_treatments(*, debtor: Debtor, as_of: date) -> list[CaseTreatment]:

@@ -14,7 +14,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from arrears.casework import activities, work
+from arrears.casework import activities
+from arrears.casework import queries as case_queries
 from arrears.casework.models import (
     ActionOutcome,
     Activity,
@@ -258,7 +259,7 @@ def get_case_view(*, user: Any, case_id: int, today: date, now: datetime) -> Cas
 
     :raises NotFound: when the case does not exist or is outside the user's portfolios.
     """
-    case = work.get_case(user=user, case_id=case_id)
+    case = case_queries.get_case(user=user, case_id=case_id)
     debtor = portfolio_queries.get_debtor_view(user=user, debtor_id=case.debtor_id, as_of=today)
     holds = Hold.objects.filter(
         Q(ends_at__isnull=True) | Q(ends_at__gt=now), Q(debt__isnull=True) | Q(debt_id=case.debt_id),

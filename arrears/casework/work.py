@@ -21,8 +21,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arrears.casework import guards
-from arrears.casework.models import Case, Notification, Promise, PromiseStatus, WorkItem, WorkItemStatus
+from arrears.casework import guards, notifications, queries
+from arrears.casework.models import Case, Promise, PromiseStatus, WorkItem, WorkItemStatus
 from arrears.casework.skills import fits_skills, needed_skills
 from arrears.core.audit.actions import record_event
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
@@ -135,18 +135,6 @@ def list_queue_choices(*, user: Any) -> dict[str, list[str]]:
         name: sorted(value for value in items.values_list(field, flat=True).distinct().order_by() if value)
         for name, field in (("queue", "queue"), ("kind", "kind"), ("stage", "case__stage"))
     }
-
-
-def get_case(*, user: Any, case_id: int) -> Case:
-    """Return one case in a portfolio ``user`` may see.
-
-    :raises NotFound: when it does not exist or is outside the user's portfolios.
-    """
-    cases = scope_to_user(Case.objects.select_related("debt", "debtor__portfolio", "portfolio"), user)
-    try:
-        return cases.get(pk=case_id)
-    except Case.DoesNotExist:
-        raise NotFound(_("No such case.")) from None
 
 
 def get_work_item(*, user: Any, work_item_id: int) -> WorkItem:
@@ -274,12 +262,6 @@ def _collector_of(portfolio_id: int, user_id: int) -> Any:
     return collector
 
 
-def _notify(users: Iterable[Any], text: str, *, case: Case | None, now: datetime) -> None:
-    Notification.objects.bulk_create(
-        [Notification(user=user, case=case, text=text[:300], created_at=now) for user in users]
-    )
-
-
 @transaction.atomic
 def reassign_case(
     *, case_id: int, to_user_id: int, actor: Any, now: datetime, expected_revision: int | None,
@@ -296,7 +278,7 @@ def reassign_case(
     """
     if not may_supervise(actor):
         raise PermissionDenied(_("Only a supervisor may reassign cases."))
-    case = guards.lock_case(case_id=get_case(user=actor, case_id=case_id).pk, expected_revision=None)
+    case = guards.lock_case(case_id=queries.get_case(user=actor, case_id=case_id).pk, expected_revision=None)
     collector = _collector_of(case.portfolio_id, to_user_id)
     items = list(
         WorkItem.objects.select_for_update(of=("self",))
@@ -314,8 +296,10 @@ def reassign_case(
     previous = {item.assigned_to.pk: item.assigned_to for item in moving if item.assigned_to is not None}
     WorkItem.objects.filter(pk__in=[item.pk for item in moving]).update(assigned_to=collector)
     reference = case.debt.external_ref
-    _notify([collector], _("Case %(ref)s was assigned to you.") % {"ref": reference}, case=case, now=now)
-    _notify(
+    notifications.notify(
+        [collector], _("Case %(ref)s was assigned to you.") % {"ref": reference}, case=case, now=now
+    )
+    notifications.notify(
         previous.values(),
         _("Case %(ref)s was reassigned to %(user)s.") % {"ref": reference, "user": collector.get_username()},
         case=case,
@@ -363,8 +347,8 @@ def reassign_work_items(
         return 0
     WorkItem.objects.filter(pk__in=ids).update(assigned_to=target)
     count = len(ids)
-    _notify([target], _("%(count)d work items of %(user)s were assigned to you.") % {"count": count, "user": source.get_username()}, case=None, now=now)  # fmt: skip
-    _notify([source], _("%(count)d of your work items were reassigned to %(user)s.") % {"count": count, "user": target.get_username()}, case=None, now=now)  # fmt: skip
+    notifications.notify([target], _("%(count)d work items of %(user)s were assigned to you.") % {"count": count, "user": source.get_username()}, case=None, now=now)  # fmt: skip
+    notifications.notify([source], _("%(count)d of your work items were reassigned to %(user)s.") % {"count": count, "user": target.get_username()}, case=None, now=now)  # fmt: skip
     record_event(
         actor=actor, action="casework.reassign_work_items", target=("work_items", count), now=now,
         portfolio_id=portfolio_id, before={"assigned_to": source.pk},
@@ -441,13 +425,4 @@ def list_broken_promises(*, actor: Any, now: datetime) -> list[Promise]:
         _promises(actor)
         .filter(status=PromiseStatus.BROKEN, resolved_on__gte=since)
         .order_by("-resolved_on", "pk")
-    )
-
-
-def list_notifications(*, user: Any, limit: int = 20) -> list[Notification]:
-    """Return the user's unread notifications, newest first."""
-    return list(
-        Notification.objects.filter(user=user, read_at__isnull=True)
-        .select_related("case")
-        .order_by("-created_at", "-pk")[:limit]
     )

@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from arrears.casework import arrangements
+from arrears.casework import notifications as notices
+from arrears.casework import queries as case_queries
 from arrears.casework.arrangements import Terms
 from arrears.casework.models import ArrangementKind, ArrangementStatus, Case
 from arrears.core import errors
@@ -168,7 +170,7 @@ def _panel(
 @require_GET
 @refusals_as_http
 def arrangement_panel(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = arrangements.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     return _panel(request, case)
 
 
@@ -176,7 +178,7 @@ def arrangement_panel(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 @refusals_as_http
 def quote_arrangement(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = arrangements.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     form = ArrangementForm(request.POST)
     if not form.is_valid():
         return _panel(request, case, form=form, status=422)
@@ -193,7 +195,7 @@ def quote_arrangement(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 @refusals_as_http
 def propose_arrangement(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = arrangements.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     form = ArrangementForm(request.POST)
     if not form.is_valid():
         return _panel(request, case, form=form, status=422)
@@ -265,7 +267,7 @@ def _approvals(
         }
         for item in pending
     ]
-    unread = arrangements.list_notifications(user=request.user, unread_only=True).count()
+    unread = notices.list_notifications(user=request.user, unread_only=True).count()
     return TemplateResponse(request, "desk/approvals.html", {"rows": rows, "unread": unread}, status=status)
 
 
@@ -317,7 +319,7 @@ def _decide(request: HttpRequest, arrangement_id: int, *, approve: bool) -> Http
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    rows = list(arrangements.list_notifications(user=request.user)[:100])
+    rows = list(notices.list_notifications(user=request.user)[:100])
     return TemplateResponse(request, "desk/notifications.html", {"notifications": rows})
 
 
@@ -325,7 +327,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_notifications_read(request: HttpRequest) -> HttpResponse:
     chosen = request.POST.get("notification", "")
-    arrangements.mark_notifications_read(
+    notices.mark_read(
         user=request.user, now=timezone.now(), notification_id=int(chosen) if chosen.isdigit() else None
     )
     return redirect("desk:notifications")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from arrears.casework import activities, timeline, work
+from arrears.casework import queries as case_queries
 from arrears.casework.models import Case, ContactResult, DelinquencyReason
 from arrears.compliance import decisions
 from arrears.core import errors
@@ -104,7 +105,7 @@ def _case_page(
     request: HttpRequest, case_id: int, *, status: int = 200, part: str = "", **extra: Any
 ) -> TemplateResponse:
     now = timezone.now()
-    case = work.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     today = today_in(case.portfolio)
     view = timeline.get_case_view(user=request.user, case_id=case.pk, today=today, now=now)
     points = [
@@ -155,7 +156,7 @@ def case_part(request: HttpRequest, case_id: int, part: str) -> HttpResponse:
 @require_POST
 @refusals_as_http
 def record_activity(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = work.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     points = [(str(pk), "") for pk in case.debtor.contact_points.values_list("pk", flat=True)]
     form = ActivityForm(request.POST, points=points)
     refusal = None
@@ -194,7 +195,7 @@ def _with_points(form: ActivityForm | None, points: list[tuple[str, str]]) -> Ac
 @require_POST
 @refusals_as_http
 def set_delinquency_reason(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = work.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     form = DelinquencyReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -214,7 +215,7 @@ def set_delinquency_reason(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 @refusals_as_http
 def reveal_personal_data(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = work.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     form = RevealForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why you need to see this value in full."))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from arrears.casework import hardship, promises, scripts
+from arrears.casework import queries as case_queries
 from arrears.casework.models import Case, DelinquencyReason, HardshipCause, ScriptSituation, Willingness
 from arrears.core import errors
 from arrears.desk.views import refusals_as_http
@@ -218,7 +219,7 @@ def _done(request: HttpRequest, case: Case, name: str) -> HttpResponse:
 def case_panel(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
     if name not in PANELS:
         raise Http404(name)
-    case = promises.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     return _render(request, case, name)
 
 
@@ -226,7 +227,7 @@ def case_panel(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
 @require_POST
 @refusals_as_http
 def make_promise(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = promises.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     form = PromiseForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -266,7 +267,7 @@ def cancel_promise(request: HttpRequest, promise_id: int) -> HttpResponse:
 @require_POST
 @refusals_as_http
 def assess_hardship(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = promises.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     form = HardshipForm(request.POST)
     if form.is_valid():
         data = dict(form.cleaned_data)

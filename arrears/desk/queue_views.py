@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from arrears.casework import work
+from arrears.casework import notifications, work
 from arrears.core import errors
 from arrears.desk.views import refusals_as_http
 from arrears.portfolio import queries as portfolio_queries
@@ -72,7 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             .filter(pk__in=[item.pk for item in items])
             .values_list("pk", flat=True)
         ),
-        "notifications": work.list_notifications(user=request.user),
+        "notifications": list(notifications.list_notifications(user=request.user, unread_only=True)[:20]),
     }
     return TemplateResponse(request, "desk/queue.html", context)
 
