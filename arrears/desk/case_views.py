@@ -96,9 +96,10 @@ def _chosen(request: HttpRequest) -> dict[str, str]:
     return chosen
 
 
-# Parts of the case page that carry the case's revision; each refreshes itself when another panel
-# changes the case (the ``case-changed`` event), so its forms never act on a stale revision.
-PARTS = frozenset({"case-state", "contact-panel"})
+# Parts of the case page that refresh themselves when another panel changes the case (the
+# ``case-changed`` event): those carrying the case's revision, so their forms never act on a stale
+# one, and the summary of promises, arrangements and holds, so it never shows an old state.
+PARTS = frozenset({"case-state", "contact-panel", "commitments"})
 
 
 def _case_page(

@@ -348,14 +348,7 @@ def test_the_same_day_in_chinese(chinese_page):
     collector_day(chinese_page, CHINESE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: after a promise is recorded in place (htmx), the case page's 'Promises, arrangements and holds' "
-        "summary (arrears/desk/templates/desk/case.html:116, section#commitments) still says 'No open promise, "
-        "arrangement or hold.': it is outside the parts redrawn on case-changed (case_views.PARTS)"
-    ),
-)
+# Guards a fixed bug: the summary of promises, arrangements and holds went stale after an in-place action.
 def test_the_case_summary_lists_a_promise_recorded_in_place(page):
     portfolio = PortfolioFactory(
         code="cn-consumer", name="Consumer loans CN", country="CN", time_zone="Asia/Shanghai"
