@@ -72,7 +72,7 @@ def admin(*statements: str) -> None:
 
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
         for statement in statements:
-            connection.execute(statement)  # type: ignore[arg-type]
+            connection.execute(statement)
 
 
 def child_env(database: str) -> dict[str, str]:
@@ -534,7 +534,8 @@ def raw_read(portfolio: Any, day: date, partitions: int) -> tuple[float, int]:
             snapshot._contacts_sql,
         ):
             # The query builders take the partition count in the current code, nothing in older versions.
-            sql = query(partitions) if inspect.signature(query).parameters else query()
+            builder: Any = query
+            sql = builder(partitions) if inspect.signature(query).parameters else builder()
             with (
                 connection.cursor() as cursor,
                 cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
