@@ -3,7 +3,8 @@
 Opening a dispute places a compliance hold of type ``dispute`` on the debt (so the contact decision
 refuses contact about it with ``HOLD.DISPUTE``), creates a verification task in the ``verification``
 queue and sets the case's delinquency reason to ``dispute``. Resolving it lifts the hold, closes the
-task and, when the dispute is upheld, corrects the ledger with adjustments.
+task, when the dispute is upheld corrects the ledger with adjustments, and when upheld or rejected
+tells the debtor the outcome (the ``dispute_outcome`` message).
 
 Documents are checked before anything is written: at most ``ARREARS_UPLOAD_MAX_BYTES`` each
 (default 10 MB), and PDF, JPEG, PNG or plain text by their content (the file's first bytes), with a
@@ -41,6 +42,8 @@ from arrears.casework.models import (
     WorkItem,
     WorkItemStatus,
 )
+from arrears.comms import outbox, sending, templates
+from arrears.comms.models import Purpose
 from arrears.compliance import decisions, holds
 from arrears.compliance.rules.vocabulary import HoldType
 from arrears.core.audit.actions import record_event
@@ -48,12 +51,21 @@ from arrears.core.errors import DomainError, NotFound, PermissionDenied
 from arrears.people.roles import Capability
 from arrears.people.scoping import scope_to_user
 from arrears.portfolio import adjustments, ledger
-from arrears.portfolio.models import LedgerEntry
+from arrears.portfolio.choices import ContactKind
+from arrears.portfolio.models import ContactPoint, LedgerEntry
 
 DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENTS = 10
 VERIFICATION_QUEUE = "verification"
 RESOLVED_OUTCOMES = (DisputeStatus.CORRECTED, DisputeStatus.REJECTED, DisputeStatus.WITHDRAWN)
+NOTIFIED_OUTCOMES = (DisputeStatus.CORRECTED, DisputeStatus.REJECTED)
+# Where the outcome notice goes, best first: a text reaches the debtor soonest, a letter last.
+NOTICE_KINDS = (ContactKind.PHONE, ContactKind.EMAIL, ContactKind.ADDRESS)
+# Why a notice could not be queued; the resolution stands and the reason is recorded.
+NOTICE_REFUSALS = (
+    outbox.MessageRefused, outbox.MessageTextBlocked, outbox.NotAContactFor, templates.NoApprovedTemplate,
+    templates.MissingValue, templates.RenderedTextBlocked,
+)  # fmt: skip
 
 
 class InvalidDispute(DomainError):
@@ -263,11 +275,20 @@ def resolve_dispute(
     """Resolve a dispute: upheld (``corrected``), ``rejected`` or ``withdrawn``; lift its hold, close its task.
 
     ``corrected`` books ``correction`` (component → signed amount, negative to owe less) as ledger
-    adjustments. ``rejected`` resumes collection. The debtor should then be told the outcome, but no
-    default template (arrears/comms/defaults) states a dispute's outcome — ``dispute_acknowledgement``
-    only says one was received and that collection pauses — so no notice is queued here: send one
-    from the contact page once an approved template for it exists. Resolving again with the same
-    outcome (a double submit) returns the dispute unchanged.
+    adjustments. ``rejected`` resumes collection. For both, the debtor is told the outcome: the
+    ``dispute_outcome`` template is queued (idempotency key ``dispute:<id>:outcome``) to their own
+    contact point that can carry it — a phone (SMS), else an e-mail, else a postal address (letter) —
+    with the corrected balance or the amount now due. ``withdrawn`` queues nothing: the debtor ended
+    the dispute themselves, so there is no finding to report, and a message would be one more
+    collection contact (counted against the caps) that tells them nothing new.
+
+    The notice is queued in this transaction, after the hold is lifted — the outbox's rule that a
+    message is written with the decision that caused it: the resolution and its notice commit together
+    or not at all, and no crash between a commit and an ``on_commit`` hook can lose the notice. When
+    it cannot be queued (no such contact point, no approved template, compliance refuses it, the text
+    is blocked) the resolution still happens: the reason is added to the outcome note, for whoever
+    must tell the debtor another way, and to the audit event. Resolving again with the same outcome
+    (a double submit) returns the dispute unchanged and queues nothing more.
 
     :raises PermissionDenied: when the actor may not verify debts (supervisors may).
     :raises StaleCase: when ``expected_revision`` is older than the case's.
@@ -299,8 +320,9 @@ def resolve_dispute(
     WorkItem.objects.filter(idempotency_key=verification_key(dispute), status=WorkItemStatus.OPEN).update(
         status=WorkItemStatus.DONE, closed_at=now
     )
-    dispute.status, dispute.outcome_note = outcome, note.strip()
-    dispute.resolved_by, dispute.resolved_at = _user(actor), now
+    dispute.status, dispute.resolved_by, dispute.resolved_at = outcome, _user(actor), now
+    notice = _notify_outcome(case, dispute, actor, now) if outcome in NOTIFIED_OUTCOMES else {}
+    dispute.outcome_note = _outcome_note(note, notice)
     dispute.save(update_fields=["status", "outcome_note", "resolved_by", "resolved_at"])
     _restore_reason(case, now)
     guards.bump(case)
@@ -308,9 +330,61 @@ def resolve_dispute(
         actor=actor, action="casework.resolve_dispute", target=dispute, now=now, portfolio_id=case.portfolio_id,
         reason=note.strip(), before={"status": DisputeStatus.OPEN.value},
         after={"status": outcome, "debt": case.debt.external_ref, "hold_lifted": dispute.hold_id,
-               "adjustments": {entry.component: entry.amount for entry in entries}},
+               "adjustments": {entry.component: entry.amount for entry in entries}, "notice": notice},
     )  # fmt: skip
     return dispute
+
+
+def dispute_reference(dispute: Dispute) -> str:
+    """Return the reference the debtor is given: ``D-<year received>-<id, four digits at least>``."""
+    return f"D-{_local_date(dispute.case, dispute.opened_at).year}-{dispute.pk:04d}"
+
+
+def outcome_notice_key(dispute: Dispute) -> str:
+    """Return the idempotency key of the message that tells the debtor the dispute's outcome."""
+    return f"dispute:{dispute.pk}:outcome"
+
+
+def _notify_outcome(case: Case, dispute: Dispute, actor: Any, now: datetime) -> dict[str, Any]:
+    """Queue the outcome notice; return the message queued, or why none was (never raises a refusal)."""
+    point = _notice_contact_point(case)
+    if point is None:
+        return {"not_sent": _("The debtor has no phone, e-mail or postal address a message may go to.")}
+    extra = {
+        "dispute_reference": dispute_reference(dispute), "dispute_outcome": dispute.status,
+        "dispute_received_date": _local_date(case, dispute.opened_at), "dispute_resolved_date": _local_date(case, now),
+    }  # fmt: skip
+    try:
+        queued = sending.send_template(
+            debt=case.debt, contact_point=point, purpose=Purpose.DISPUTE_OUTCOME, now=now, actor=actor,
+            source="casework", extra=extra, idempotency_key=outcome_notice_key(dispute),
+        )  # fmt: skip
+    except NOTICE_REFUSALS as exc:
+        return {"not_sent": str(exc), "contact_point": point.pk}
+    return {"message": queued.message.pk, "channel": queued.message.channel, "contact_point": point.pk}
+
+
+def _outcome_note(note: str, notice: Mapping[str, Any]) -> str:
+    """Return the supervisor's note, and why the debtor was not sent the outcome when they were not."""
+    if "not_sent" not in notice:
+        return note.strip()
+    return f"{note.strip()}\n\n" + _("The outcome was not sent to the debtor. %(reason)s") % {
+        "reason": notice["not_sent"]
+    }
+
+
+def _notice_contact_point(case: Case) -> ContactPoint | None:
+    """Return the debtor's own contact point for a notice: a phone, else an e-mail, else an address.
+
+    Primary first within a kind. Points marked do-not-contact or opted out of their channel are
+    passed over, so an opted-out phone falls back to e-mail instead of refusing the notice;
+    a contact person's points (a guarantor, an emergency contact) are never used.
+    """
+    points = ContactPoint.objects.filter(
+        debtor_id=case.debtor_id, contact_person__isnull=True, do_not_contact=False, kind__in=NOTICE_KINDS
+    ).order_by("-is_primary", "pk")
+    usable = [point for point in points if sending.CHANNEL_OF_KIND[point.kind] not in point.opt_outs]
+    return min(usable, key=lambda point: NOTICE_KINDS.index(ContactKind(point.kind)), default=None)
 
 
 def _correct(

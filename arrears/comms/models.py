@@ -19,6 +19,7 @@ class Purpose(models.TextChoices):
     PROMISE_CONFIRMATION = "promise_confirmation", _("Promise confirmation")
     ARRANGEMENT_CONFIRMATION = "arrangement_confirmation", _("Arrangement confirmation")
     DISPUTE_ACKNOWLEDGEMENT = "dispute_acknowledgement", _("Dispute acknowledgement")
+    DISPUTE_OUTCOME = "dispute_outcome", _("Dispute outcome")
     PAYMENT_RECEIPT = "payment_receipt", _("Payment receipt")
     OPT_OUT_CONFIRMATION = "opt_out_confirmation", _("Opt-out confirmation")
 

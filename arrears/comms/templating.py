@@ -149,6 +149,13 @@ CATALOG: tuple[Variable, ...] = (
              "异议受理编号", per_message=True),
     Variable("dispute_received_date", "date", date(2026, 4, 10), date(2026, 4, 10),
              "When the dispute was received.", "异议受理日期", per_message=True),
+    Variable("dispute_outcome", "text", "rejected", "rejected",
+             "The outcome of the dispute, a code for {% if %}: corrected (upheld, the balance corrected), "
+             "rejected (not upheld) or withdrawn.",
+             "异议处理结果代码，供 {% if %} 判断：corrected（异议成立，已更正欠款）、rejected（异议不成立）、"
+             "withdrawn（已撤回）", per_message=True),
+    Variable("dispute_resolved_date", "date", date(2026, 4, 12), date(2026, 4, 12),
+             "When the dispute was resolved.", "异议处理完成日期", per_message=True),
     Variable("payment_amount", "money", _cny("300.00"), _cny("300.00"),
              "The payment received (the debt's latest payment unless the sender says).", "收到的还款金额（默认为最近一笔）",
              per_message=True),

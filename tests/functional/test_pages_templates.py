@@ -138,8 +138,8 @@ class TestTemplatesCommand:
         call_command("templates", "install-defaults")
 
         out = capsys.readouterr().out
-        assert "Installed 42 default templates." in out and "Installed 0 default templates." in out
-        assert TemplateVersion.objects.count() == 42
+        assert "Installed 48 default templates." in out and "Installed 0 default templates." in out
+        assert TemplateVersion.objects.count() == 48
 
     def test_preview_prints_the_rendered_text_for_a_debt(self, capsys, debt, now):
         defaults.install_default_templates(now=now)

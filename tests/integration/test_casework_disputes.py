@@ -12,15 +12,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from arrears.casework import disputes, guards
 from arrears.casework.models import DelinquencyReason, Dispute, DisputeDocument, DisputeStatus, WorkItem
-from arrears.comms.models import Message
+from arrears.comms.models import Message, TemplateVersion
 from arrears.compliance import decisions
 from arrears.compliance.models import Hold
-from arrears.compliance.rules.vocabulary import Action, Decision
+from arrears.compliance.rules.vocabulary import Action, Decision, HoldType
 from arrears.core.audit.models import AuditEvent
 from arrears.core.errors import PermissionDenied
 from arrears.portfolio import ledger
 from arrears.portfolio.models import LedgerEntry
 from tests.factories.cases import CaseFactory
+from tests.factories.cycle import install_templates
 from tests.factories.people import TeamFactory, UserFactory
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory, PortfolioFactory
 
@@ -245,9 +246,7 @@ class TestResolveDispute:
         assert (case.delinquency_reason, case.revision) == (DelinquencyReason.UNKNOWN, 2)
         assert AuditEvent.objects.filter(action="portfolio.post_adjustment").count() == 2
 
-    def test_rejected_lifts_the_hold_so_contact_is_allowed_again_and_queues_no_message(
-        self, case, collector, supervisor
-    ):
+    def test_rejected_lifts_the_hold_so_contact_is_allowed_again(self, case, collector, supervisor):
         phone = ContactPointFactory(debtor=case.debtor)
         dispute = open_dispute(case, collector)
 
@@ -264,8 +263,6 @@ class TestResolveDispute:
         )
         assert check.decision is Decision.ALLOW
         assert Dispute.objects.get().status == DisputeStatus.REJECTED
-        # No default template states a dispute's outcome (see resolve_dispute): nothing is queued.
-        assert not Message.objects.exists()
         assert not LedgerEntry.objects.filter(kind="adjustment").exists()
 
     def test_withdrawn_lifts_the_hold(self, case, collector, supervisor):
@@ -334,3 +331,155 @@ class TestResolveDispute:
 
         assert DisputeDocument.objects.count() == 0
         assert Dispute.objects.get().status == DisputeStatus.REJECTED
+
+
+class TestOutcomeNotice:
+    """Resolving tells the debtor the outcome (upheld or rejected) with the ``dispute_outcome`` message."""
+
+    @pytest.fixture(autouse=True)
+    def approved_templates(self):
+        install_templates()
+
+    def resolve(self, dispute, supervisor, outcome, *, correction=None, revision=1):
+        return disputes.resolve_dispute(
+            dispute=dispute, outcome=outcome, note="Checked the statements", correction=correction,
+            actor=supervisor, now=MORNING + timedelta(days=2), expected_revision=revision,
+        )  # fmt: skip
+
+    def test_rejected_queues_one_sms_in_the_debtors_language_saying_not_upheld_and_what_is_due(
+        self, case, collector, supervisor
+    ):
+        phone = ContactPointFactory(debtor=case.debtor)
+        ContactPointFactory(debtor=case.debtor, email=True)
+        dispute = open_dispute(case, collector)
+
+        self.resolve(dispute, supervisor, "rejected")
+
+        message = Message.objects.get()
+        reference = f"D-2026-{dispute.pk:04d}"
+        assert (message.purpose, message.channel, message.contact_point, message.language) == (
+            "dispute_outcome", "sms", phone, "zh-hans",
+        )  # fmt: skip
+        assert (message.idempotency_key, message.status) == (f"dispute:{dispute.pk}:outcome", "queued")
+        assert f"（受理编号：{reference}）已于2026年4月2日核实完毕" in message.body
+        assert "经核实，账单无误，您的异议不成立，我们将恢复催收。您当前应还1,314.56元" in message.body
+        assert message.body.endswith("本信息用于债务催收。回复TD退订")
+        event = AuditEvent.objects.get(action="casework.resolve_dispute")
+        assert event.after["notice"] == {"message": message.pk, "channel": "sms", "contact_point": phone.pk}
+
+    def test_upheld_tells_an_english_debtor_the_corrected_balance(self, case, collector, supervisor):
+        case.debtor.language = "en"
+        case.debtor.save(update_fields=["language"])
+        ContactPointFactory(debtor=case.debtor)
+        dispute = open_dispute(case, collector)
+
+        self.resolve(dispute, supervisor, "corrected", correction={"fee": Decimal("-40.00")})
+
+        message = Message.objects.get()
+        assert (message.purpose, message.language) == ("dispute_outcome", "en")
+        assert f"(reference D-2026-{dispute.pk:04d})" in message.body
+        assert (
+            "Your dispute was upheld and we have corrected your account: the corrected balance is 1,274.56 CNY."
+            in (message.body)
+        )
+        assert "not upheld" not in message.body
+
+    def test_without_a_phone_the_outcome_goes_by_e_mail_else_by_letter(self, case, collector, supervisor):
+        ContactPointFactory(debtor=case.debtor, address=True)
+        email = ContactPointFactory(debtor=case.debtor, email=True)
+        ContactPointFactory(debtor=case.debtor, opt_outs={"sms": "2026-03-01T00:00:00+00:00"})
+        dispute = open_dispute(case, collector)
+
+        self.resolve(dispute, supervisor, "rejected")
+
+        message = Message.objects.get()
+        assert (message.channel, message.contact_point) == ("email", email)
+        assert (
+            message.subject
+            == f"【{case.portfolio.creditor_name}】异议处理结果通知（编号D-2026-{dispute.pk:04d}）"
+        )
+
+    def test_an_address_alone_gets_a_letter(self, case, collector, supervisor):
+        address = ContactPointFactory(debtor=case.debtor, address=True)
+        dispute = open_dispute(case, collector)
+
+        self.resolve(dispute, supervisor, "rejected")
+
+        message = Message.objects.get()
+        assert (message.channel, message.contact_point, message.subject) == (
+            "letter",
+            address,
+            "异议处理结果通知",
+        )
+        assert "| 合计 | 1,314.56元" in message.body
+
+    def test_withdrawn_queues_nothing(self, case, collector, supervisor):
+        ContactPointFactory(debtor=case.debtor)
+        dispute = open_dispute(case, collector)
+
+        resolved = self.resolve(dispute, supervisor, "withdrawn")
+
+        assert not Message.objects.exists()
+        assert resolved.outcome_note == "Checked the statements"
+        assert AuditEvent.objects.get(action="casework.resolve_dispute").after["notice"] == {}
+
+    def test_a_debtor_without_a_contact_point_is_resolved_and_the_reason_recorded(
+        self, case, collector, supervisor
+    ):
+        ContactPointFactory(debtor=case.debtor, do_not_contact=True)
+        dispute = open_dispute(case, collector)
+
+        self.resolve(dispute, supervisor, "rejected")
+
+        resolved = Dispute.objects.get()
+        assert not Message.objects.exists()
+        assert resolved.status == DisputeStatus.REJECTED
+        assert Hold.objects.get().ends_at == MORNING + timedelta(days=2)
+        assert resolved.outcome_note == (
+            "Checked the statements\n\nThe outcome was not sent to the debtor. "
+            "The debtor has no phone, e-mail or postal address a message may go to."
+        )
+        assert AuditEvent.objects.get(action="casework.resolve_dispute").after["notice"] == {
+            "not_sent": "The debtor has no phone, e-mail or postal address a message may go to."
+        }
+
+    def test_a_refusal_by_compliance_still_resolves_and_records_the_rule(self, case, collector, supervisor):
+        ContactPointFactory(debtor=case.debtor)
+        dispute = open_dispute(case, collector)
+        disputes.holds.place_hold(
+            debtor=case.debtor, type=HoldType.WRITTEN_CEASE, starts_at=MORNING, actor=None, now=MORNING,
+            reason="Asked us to stop contacting them",
+        )  # fmt: skip
+
+        resolved = self.resolve(dispute, supervisor, "corrected", correction={"fee": Decimal("-40.00")})
+
+        assert not Message.objects.exists()
+        assert resolved.status == DisputeStatus.CORRECTED
+        assert LedgerEntry.objects.filter(kind="adjustment").count() == 1
+        assert (
+            "The outcome was not sent to the debtor. The message may not be sent (HOLD."
+            in resolved.outcome_note
+        )
+
+    def test_no_approved_template_still_resolves_and_records_why(self, case, collector, supervisor):
+        ContactPointFactory(debtor=case.debtor)
+        TemplateVersion.objects.filter(template__purpose="dispute_outcome").update(status="retired")
+        dispute = open_dispute(case, collector)
+
+        resolved = self.resolve(dispute, supervisor, "rejected")
+
+        assert not Message.objects.exists()
+        assert resolved.status == DisputeStatus.REJECTED
+        assert "The outcome was not sent to the debtor." in resolved.outcome_note
+
+    def test_a_double_submit_queues_one_message(self, case, collector, supervisor):
+        ContactPointFactory(debtor=case.debtor)
+        dispute = open_dispute(case, collector)
+        self.resolve(dispute, supervisor, "rejected")
+
+        self.resolve(dispute, supervisor, "rejected")
+        with pytest.raises(disputes.DisputeAlreadyResolved):
+            self.resolve(dispute, supervisor, "corrected", correction={"fee": Decimal("-40.00")}, revision=2)
+
+        assert Message.objects.filter(idempotency_key=f"dispute:{dispute.pk}:outcome").count() == 1
+        assert Message.objects.count() == 1

@@ -243,7 +243,7 @@ class TestDefaultTemplates:
         again = defaults.install_default_templates(now=now)
 
         assert again == []
-        assert TemplateVersion.objects.count() == len(installed) == 42
+        assert TemplateVersion.objects.count() == len(installed) == 48
         assert all(version.status == VersionStatus.APPROVED and version.number == 1 for version in installed)
         covered = set(Template.objects.values_list("purpose", "language"))
         assert covered == {(purpose, language) for purpose, _ in Template._meta.get_field("purpose").choices
