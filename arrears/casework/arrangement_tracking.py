@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,22 +27,21 @@ class ActiveArrangements:
     case_of: dict[int, int]
 
 
-def active_arrangements(*, case_ids: Sequence[int]) -> ActiveArrangements:
-    """Return the instalments of the cases' active arrangements and the payments on their debts since each took effect."""
+def active_arrangements(*, portfolio_id: int, case_ids: Collection[int]) -> ActiveArrangements:
+    """Return the instalments of the active arrangements of the portfolio's cases among ``case_ids``, and the payments on their debts since each took effect."""
+    wanted = case_ids if isinstance(case_ids, set | frozenset) else set(case_ids)
     rows: list[tuple[Any, ...]] = []
     case_of: dict[int, int] = {}
-    for start in range(0, len(case_ids), CHUNK):
-        found = ArrangementInstalment.objects.filter(
-            arrangement__case_id__in=case_ids[start : start + CHUNK], arrangement__status=ArrangementStatus.ACTIVE
-        ).values_list(
-            "arrangement_id", "arrangement__case_id", "arrangement__case__debt_id", "arrangement__decided_at",
-            "arrangement__proposed_at", "number", "due_date", "payment",
-        )  # fmt: skip
-        for arrangement_id, case_id, debt_id, decided_at, proposed_at, number, due_date, payment in found:
+    found = ArrangementInstalment.objects.filter(
+        arrangement__case__portfolio_id=portfolio_id, arrangement__status=ArrangementStatus.ACTIVE
+    ).values_list(
+        "arrangement_id", "arrangement__case_id", "arrangement__case__debt_id", "arrangement__decided_at",
+        "arrangement__proposed_at", "number", "due_date", "payment",
+    )  # fmt: skip
+    for arrangement_id, case_id, debt_id, decided_at, proposed_at, number, due_date, payment in found:
+        if case_id in wanted:
             case_of[arrangement_id] = case_id
-            rows.append(
-                (arrangement_id, debt_id, (decided_at or proposed_at).date(), number, due_date, payment)
-            )
+            rows.append((arrangement_id, debt_id, (decided_at or proposed_at).date(), number, due_date, payment))
     instalments = pl.DataFrame(rows, schema=INSTALMENT_SCHEMA, orient="row")
     payments: list[tuple[Any, ...]] = []
     if rows:

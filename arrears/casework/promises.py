@@ -9,7 +9,7 @@ this module reads the open promises for it and writes the outcomes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -230,16 +230,19 @@ PROMISE_SCHEMA = pl.Schema({
 PAYMENT_SCHEMA = pl.Schema({"debt_id": pl.Int64(), "received_date": pl.Date(), "amount": pl.Decimal(18, 2)})
 
 
-def open_promises(*, case_ids: Sequence[int]) -> OpenPromises:
-    """Return the open promises of the cases, and the payments (not reversed) on their debts since each was made."""
+def open_promises(*, portfolio_id: int, case_ids: Collection[int]) -> OpenPromises:
+    """Return the open promises of the portfolio's cases among ``case_ids``, and the payments (not reversed) on their debts since each was made.
+
+    One query for the portfolio's open promises (few, whatever the portfolio's size), not one per chunk of cases.
+    """
+    wanted = case_ids if isinstance(case_ids, set | frozenset) else set(case_ids)
     rows: list[tuple[Any, ...]] = []
     case_of: dict[int, int] = {}
-    for start in range(0, len(case_ids), CHUNK):
-        chunk = case_ids[start : start + CHUNK]
-        found = Promise.objects.filter(case_id__in=chunk, status=PromiseStatus.OPEN).values_list(
-            "pk", "case_id", "case__debt_id", "amount", "made_on", "due_date", "grace_days", "tolerance"
-        )
-        for pk, case_id, *rest in found:
+    found = Promise.objects.filter(case__portfolio_id=portfolio_id, status=PromiseStatus.OPEN).values_list(
+        "pk", "case_id", "case__debt_id", "amount", "made_on", "due_date", "grace_days", "tolerance"
+    )
+    for pk, case_id, *rest in found:
+        if case_id in wanted:
             case_of[pk] = case_id
             rows.append((pk, *rest))
     frame = pl.DataFrame(rows, schema=PROMISE_SCHEMA, orient="row")

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 
 from arrears.casework.arrangement_tracking import GRACE_DAYS, active_arrangements, record_tracking
 from arrears.casework.models import Case, PromiseStatus, StageEvent
@@ -32,7 +32,7 @@ from arrears.engine.strategy import Strategy
 from arrears.portfolio.models import Portfolio
 from arrears.portfolio.penalties import Accrual, post_penalties
 from arrears.strategy.models import CyclePartition, CycleRun
-from arrears.usecases.cycle import actions
+from arrears.usecases.cycle import actions, bulk
 from arrears.usecases.cycle.snapshot import read_snapshot
 
 # After missed days, actions whose day fell in the last CATCH_UP_DAYS missed days are still due
@@ -93,10 +93,11 @@ def run_partition(context: CycleContext, number: int) -> dict[str, Any]:
     report.accounts = snapshot.height
     accruals = _accrue(snapshot, context)
     snapshot = _with_penalties(snapshot, accruals)
-    promises = open_promises(case_ids=snapshot.get_column("case_id").drop_nulls().to_list())
+    known_cases = set(snapshot.get_column("case_id").drop_nulls().to_list())
+    promises = open_promises(portfolio_id=context.portfolio.pk, case_ids=known_cases)
     settled = settle_promises(promises.frame, promises.payments, day) if promises.frame.height else None
     snapshot = _with_broken(snapshot, settled, promises.case_of)
-    arrangements = active_arrangements(case_ids=snapshot.get_column("case_id").drop_nulls().to_list())
+    arrangements = active_arrangements(portfolio_id=context.portfolio.pk, case_ids=known_cases)
     tracked = (
         track_arrangements(arrangements.instalments, arrangements.payments, day, grace_days=GRACE_DAYS)
         if arrangements.instalments.height
@@ -122,9 +123,12 @@ def run_partition(context: CycleContext, number: int) -> dict[str, Any]:
         )
         if committed is not None:
             return committed
+        opened = frozenset(decided.filter(pl.col("case_id").is_null()).get_column("debt_id").to_list())
         case_ids = _open_cases(decided, context, report)
-        decided = decided.with_columns(case_id=pl.col("debt_id").replace_strict(case_ids, default=None))
-        _record_stages(decided, context, report)
+        decided = decided.with_columns(
+            case_id=pl.col("debt_id").replace_strict(case_ids, default=None, return_dtype=pl.Int64())
+        )
+        _record_stages(decided, context, report, opened=opened)
         if accruals:
             post_penalties(accruals, business_date=day, now=context.now, portfolio_id=context.portfolio.pk)
             report.penalties = len(accruals)
@@ -276,70 +280,61 @@ def engine_input(snapshot: pl.DataFrame, context: CycleContext) -> pl.DataFrame:
     return snapshot.select(*SNAPSHOT_SCHEMA.names(), days_missed=pl.lit(missed, dtype=pl.Int32()))
 
 
+def _label() -> pl.Expr:
+    return pl.format("{}@{}", pl.col("strategy"), pl.col("strategy_version"))
+
+
 def _open_cases(decided: pl.DataFrame, context: CycleContext, report: PartitionReport) -> dict[int, int]:
-    """Create a case for every debt that has none, in its first stage; return debt id → case id."""
+    """Create a case for every debt that has none, already in the stage it enters; return debt id → case id."""
     known = decided.filter(pl.col("case_id").is_not_null())
     ids = dict(zip(known.get_column("debt_id").to_list(), known.get_column("case_id").to_list(), strict=True))
     fresh = decided.filter(pl.col("case_id").is_null())
     if fresh.height == 0:
         return ids
-    day, now = context.business_date, context.now
-    Case.objects.bulk_create(
-        [
-            Case(
-                debt_id=row["debt_id"], debtor_id=row["debtor_id"], portfolio_id=context.portfolio.pk,
-                strategy=f"{row['strategy']}@{row['strategy_version']}", arm=row["arm"] or "",
-                segment=row["segment"], stage=row["stage"] or "", stage_entered_on=day if row["stage"] else None,
-                stage_rule=row["transition_rule"] or "", stage_condition=row["transition_condition"] or "",
-                goal=row["goal"] or "", goal_deadline=row["deadline_date"], created_at=now, updated_at=now,
-            )
-            for row in fresh.iter_rows(named=True)
-        ],
-        batch_size=2_000,
+    staged = pl.col("stage").is_not_null()
+    rows = fresh.select(
+        "debt_id", "debtor_id",
+        portfolio_id=pl.lit(context.portfolio.pk, pl.Int64()),
+        delinquency_reason=pl.lit("unknown"), score=pl.lit(None, pl.Int32()), is_key_customer=pl.lit(False),
+        strategy=_label(), arm=pl.col("arm").fill_null(""), segment="segment", stage=pl.col("stage").fill_null(""),
+        stage_entered_on=pl.when(staged).then(pl.lit(context.business_date)),
+        stage_rule=pl.col("transition_rule").fill_null(""), stage_condition=pl.col("transition_condition").fill_null(""),
+        goal=pl.col("goal").fill_null(""), goal_deadline="deadline_date", revision=pl.lit(0, pl.Int32()),
+        assigned_to_id=pl.lit(None, pl.Int64()), created_at=bulk.moment(context.now), updated_at=bulk.moment(context.now),
     )  # fmt: skip
+    ids.update(bulk.insert_returning_ids(Case, rows, key="debt_id"))
     report.cases_opened = fresh.height
-    created = Case.objects.filter(debt_id__in=fresh.get_column("debt_id").to_list()).values_list(
-        "debt_id", "pk"
-    )
-    ids.update(created)
     return ids
 
 
-def _record_stages(decided: pl.DataFrame, context: CycleContext, report: PartitionReport) -> None:
-    """Write a stage event for every move, and the case's new stage with the rule and condition that moved it."""
+def _record_stages(
+    decided: pl.DataFrame, context: CycleContext, report: PartitionReport, *, opened: frozenset[int]
+) -> None:
+    """Write a stage event for every move, and the new stage of each existing case with the rule and condition that moved it.
+
+    A case opened today already holds its stage (``opened`` names their debts).
+    """
     moves = decided.filter(pl.col("is_transition"))
     report.transitions = moves.height
     if moves.height == 0:
         return
-    day, now = context.business_date, context.now
-    StageEvent.objects.bulk_create(
-        [
-            StageEvent(
-                case_id=row["case_id"], business_date=day, stage_from=row["stage_from"] or "",
-                stage_to=row["stage"] or "", segment=row["segment"], rule=row["transition_rule"] or "",
-                condition=row["transition_condition"] or "", strategy=f"{row['strategy']}@{row['strategy_version']}",
-                cycle_run_id=context.run.pk, created_at=now,
-            )
-            for row in moves.iter_rows(named=True)
-        ],
-        batch_size=2_000,
-        ignore_conflicts=True,
+    bulk.insert(
+        StageEvent,
+        moves.select(
+            "case_id", business_date=pl.lit(context.business_date), stage_from=pl.col("stage_from").fill_null(""),
+            stage_to=pl.col("stage").fill_null(""), segment="segment", rule=pl.col("transition_rule").fill_null(""),
+            condition=pl.col("transition_condition").fill_null(""), strategy=_label(),
+            cycle_run_id=pl.lit(context.run.pk, pl.Int64()), created_at=bulk.moment(context.now),
+        ),
     )  # fmt: skip
-    table = connection.ops.quote_name(Case._meta.db_table)
-    ops = connection.ops
-    entered, updated = ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(now)
-    rows = [
-        (
-            row["stage"] or "", entered if row["stage"] else None, row["transition_rule"] or "",
-            row["transition_condition"] or "", row["segment"], row["arm"] or "",
-            f"{row['strategy']}@{row['strategy_version']}", row["goal"] or "",
-            ops.adapt_datefield_value(row["deadline_date"]), updated, row["case_id"],
-        )
-        for row in moves.iter_rows(named=True)
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET stage = %s, stage_entered_on = %s, stage_rule = %s, stage_condition = %s, "  # noqa: S608 - fixed names
-            "segment = %s, arm = %s, strategy = %s, goal = %s, goal_deadline = %s, updated_at = %s WHERE id = %s",
-            rows,
-        )
+    existing = moves.filter(~pl.col("debt_id").is_in(list(opened)))
+    bulk.update(
+        Case,
+        existing.select(
+            id="case_id", stage=pl.col("stage").fill_null(""),
+            stage_entered_on=pl.when(pl.col("stage").is_not_null()).then(pl.lit(context.business_date)),
+            stage_rule=pl.col("transition_rule").fill_null(""), stage_condition=pl.col("transition_condition").fill_null(""),
+            segment="segment", arm=pl.col("arm").fill_null(""), strategy=_label(), goal=pl.col("goal").fill_null(""),
+            goal_deadline="deadline_date", updated_at=bulk.moment(context.now),
+        ),
+    )  # fmt: skip
