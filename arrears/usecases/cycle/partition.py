@@ -30,7 +30,7 @@ from arrears.engine.fields import SNAPSHOT_SCHEMA
 from arrears.engine.promises import settle_promises
 from arrears.engine.strategy import Strategy
 from arrears.portfolio.models import Portfolio
-from arrears.portfolio.penalties import Accrual, post_penalties
+from arrears.portfolio.penalties import post_penalties
 from arrears.strategy.models import CyclePartition, CycleRun
 from arrears.usecases.cycle import actions, bulk
 from arrears.usecases.cycle.snapshot import read_snapshot
@@ -129,10 +129,11 @@ def run_partition(context: CycleContext, number: int) -> dict[str, Any]:
             case_id=pl.col("debt_id").replace_strict(case_ids, default=None, return_dtype=pl.Int64())
         )
         _record_stages(decided, context, report, opened=opened)
-        if accruals:
-            post_penalties(accruals, business_date=day, now=context.now, portfolio_id=context.portfolio.pk)
-            report.penalties = len(accruals)
-            report.penalty_total = sum((item.amount for item in accruals), Decimal(0))
+        if accruals.height:
+            report.penalty_total = post_penalties(
+                accruals, business_date=day, now=context.now, portfolio_id=context.portfolio.pk
+            )
+            report.penalties = accruals.height
         if settled is not None and settled.height:
             record_outcomes(settled, now=context.now)
             report.promises_kept = int((settled.get_column("status") == PromiseStatus.KEPT).sum())
@@ -164,7 +165,7 @@ def _audit_summary(result: dict[str, Any]) -> dict[str, Any]:
     return {key: result[key] for key in keys}
 
 
-def _accrue(snapshot: pl.DataFrame, context: CycleContext) -> list[Accrual]:
+def _accrue(snapshot: pl.DataFrame, context: CycleContext) -> pl.DataFrame:
     """Return the penalty each overdue debt accrues since the last run (the day before, on a first run)."""
     day = context.business_date
     through = context.previous_date or day - timedelta(days=1)
@@ -176,19 +177,15 @@ def _accrue(snapshot: pl.DataFrame, context: CycleContext) -> list[Accrual]:
         accrued_through=pl.max_horizontal(pl.lit(through), pl.col("created_on") - pl.duration(days=1)),
     )  # fmt: skip
     if accounts.height == 0:
-        return []
-    rows = accrue_penalty(accounts, day)
-    return [Accrual(**row) for row in rows.iter_rows(named=True)]
+        return pl.DataFrame(schema={"debt_id": pl.Int64(), "amount": pl.Decimal(18, 2)})
+    return accrue_penalty(accounts, day)
 
 
-def _with_penalties(snapshot: pl.DataFrame, accruals: list[Accrual]) -> pl.DataFrame:
+def _with_penalties(snapshot: pl.DataFrame, accruals: pl.DataFrame) -> pl.DataFrame:
     """Return the snapshot with today's penalties in each balance, so the strategy sees what is owed now."""
-    if not accruals:
+    if accruals.height == 0:
         return snapshot
-    added = pl.DataFrame(
-        {"debt_id": [item.debt_id for item in accruals], "_penalty": [item.amount for item in accruals]},
-        schema={"debt_id": pl.Int64(), "_penalty": pl.Decimal(18, 2)},
-    )
+    added = accruals.select("debt_id", _penalty="amount")
     return (
         snapshot.join(added, on="debt_id", how="left", maintain_order="left")
         .with_columns(balance=(pl.col("balance") + pl.col("_penalty").fill_null(0)).cast(pl.Decimal(18, 2)))
