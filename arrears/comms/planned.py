@@ -9,35 +9,28 @@ the message and again when it is sent, as for every other message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+import polars as pl
 
 from arrears.comms import templates
-from arrears.comms.models import Message, MessageEvent, MessageEventKind, TemplateVersion
+from arrears.comms.models import Message, MessageEvent, MessageEventKind, MessageStatus, TemplateVersion
 from arrears.comms.outbox import with_opt_out
 from arrears.core.audit.actions import record_event
+from arrears.portfolio.imports.database import (
+    insert_frame,
+    insert_returning_ids,
+    stored_datetime,
+    stored_datetimes,
+)
 from arrears.portfolio.models import Debt
 
-CHUNK = 5_000
-
-
-@dataclass(frozen=True)
-class PlannedMessage:
-    """One message to queue: who, about what, by which channel and version, from when, under which key."""
-
-    debtor_id: int
-    debt_id: int
-    contact_point_id: int
-    channel: str
-    purpose: str
-    language: str
-    template_version_id: int
-    not_before: datetime
-    idempotency_key: str
+PLANNED_COLUMNS = (
+    "debtor_id", "debt_id", "contact_point_id", "channel", "purpose", "language", "template_version_id",
+    "not_before", "idempotency_key",
+)  # fmt: skip
 
 
 def find_versions(
@@ -55,58 +48,39 @@ def find_versions(
     return found
 
 
-@transaction.atomic
 def queue_planned(
-    planned: Sequence[PlannedMessage], *, now: datetime, source: str, portfolio_id: int | None = None
+    planned: pl.DataFrame, *, now: datetime, source: str, portfolio_id: int | None = None
 ) -> dict[str, int]:
-    """Queue the planned messages whose keys are new; return the message id of every key.
+    """Queue the planned messages (one row each, ``PLANNED_COLUMNS``; ``not_before`` aware) and return key → message id.
 
-    A key already in the outbox keeps its message: queuing the same plan twice adds nothing. One
-    audit event records the batch.
+    Written as one frame with a "queued" event each, and one audit event for the batch, inside the
+    caller's transaction. Keys are unique: the same plan cannot be queued twice.
     """
-    keys = [item.idempotency_key for item in planned]
-    existing = _ids_of(keys)
-    fresh = [item for item in planned if item.idempotency_key not in existing]
-    for start in range(0, len(fresh), CHUNK):
-        chunk = fresh[start : start + CHUNK]
-        Message.objects.bulk_create(
-            [
-                Message(
-                    debtor_id=item.debtor_id, debt_id=item.debt_id, contact_point_id=item.contact_point_id,
-                    channel=item.channel, purpose=item.purpose, language=item.language,
-                    template_version_id=item.template_version_id, body="", not_before=item.not_before,
-                    idempotency_key=item.idempotency_key, source=source, created_at=now,
-                )
-                for item in chunk
-            ],
-            batch_size=1_000,
-        )  # fmt: skip
-        ids = _ids_of([item.idempotency_key for item in chunk])
-        MessageEvent.objects.bulk_create(
-            [
-                MessageEvent(message_id=ids[item.idempotency_key], debtor_id=item.debtor_id,
-                             kind=MessageEventKind.QUEUED, detail=source, occurred_at=now)
-                for item in chunk
-            ],
-            batch_size=1_000,
-        )  # fmt: skip
-        existing.update(ids)
-    if fresh:
-        record_event(
-            actor=None, action="comms.queue_planned", target=("outbox", source), now=now, portfolio_id=portfolio_id,
-            after={"queued": len(fresh), "already_queued": len(planned) - len(fresh)},
-        )  # fmt: skip
-    return existing
-
-
-def _ids_of(keys: Sequence[str]) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    for start in range(0, len(keys), CHUNK):
-        rows = Message.objects.filter(idempotency_key__in=keys[start : start + CHUNK]).values_list(
-            "idempotency_key", "pk"
-        )
-        ids.update(rows)
-    return ids
+    if planned.height == 0:
+        return {}
+    at = stored_datetime(now)
+    messages = planned.select(
+        *PLANNED_COLUMNS[:7], subject=pl.lit(""), body=pl.lit(""), html=pl.lit(""),
+        status=pl.lit(MessageStatus.QUEUED.value), not_before=stored_datetimes(pl.col("not_before")),
+        attempts=pl.lit(0, pl.Int32()), last_error=pl.lit(""), idempotency_key="idempotency_key",
+        provider_message_id=pl.lit(""), pdf_sha256=pl.lit(""), tracking_number=pl.lit(""), source=pl.lit(source),
+        created_at=pl.lit(at),
+    )  # fmt: skip
+    ids = insert_returning_ids(Message, messages, key="idempotency_key")
+    keys = planned.get_column("idempotency_key")
+    insert_frame(
+        MessageEvent,
+        planned.select(
+            message_id=keys.replace_strict(ids, return_dtype=pl.Int64()), debtor_id="debtor_id",
+            kind=pl.lit(MessageEventKind.QUEUED.value), detail=pl.lit(source), payload=pl.lit("{}"),
+            occurred_at=pl.lit(at),
+        ),
+    )  # fmt: skip
+    record_event(
+        actor=None, action="comms.queue_planned", target=("outbox", source), now=now, portfolio_id=portfolio_id,
+        after={"queued": planned.height},
+    )  # fmt: skip
+    return {key: ids[key] for key in keys.to_list()}
 
 
 def needs_rendering(message: Message) -> bool:

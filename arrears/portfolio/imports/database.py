@@ -46,6 +46,19 @@ def stored_datetime(value: datetime) -> str:
     return str(connection.ops.adapt_datetimefield_value(value))
 
 
+def stored_datetimes(column: pl.Expr) -> pl.Expr:
+    """Return an aware datetime column as the database stores it, like ``stored_datetime`` does one value.
+
+    SQLite keeps naive UTC text without a fraction when there is none; PostgreSQL reads ISO text
+    with its offset.
+    """
+    utc = column.dt.convert_time_zone("UTC")
+    if is_postgres():
+        return utc.dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00:00")
+    whole = utc.dt.strftime("%Y-%m-%d %H:%M:%S")
+    return pl.when(utc.dt.microsecond() == 0).then(whole).otherwise(utc.dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
+
+
 def table(model: type[models.Model]) -> str:
     """Return the quoted table name of ``model``."""
     return connection.ops.quote_name(model._meta.db_table)
@@ -80,6 +93,26 @@ def insert_with_ids(model: type[models.Model], frame: pl.DataFrame, *, portfolio
     return frame.select("external_ref").join(found, on="external_ref", how="left", maintain_order="left")[
         "id"
     ]
+
+
+def insert_returning_ids(model: type[models.Model], frame: pl.DataFrame, *, key: str) -> dict[Any, int]:
+    """Insert ``frame`` and return ``key`` value → new id for its rows (``key`` unique among them).
+
+    Rows above the highest id before the insert include these (the caller's transaction holds the
+    write lock on SQLite; on PostgreSQL ids come from the sequence, above any committed before); rows
+    other transactions committed meanwhile have other keys, so picking by key is exact.
+    """
+    if frame.height == 0:
+        return {}
+    name = table(model)
+    column = connection.ops.quote_name(key)
+    wanted = set(frame.get_column(key).to_list())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {name}")  # noqa: S608 - fixed names
+        highest = cursor.fetchone()[0]
+        insert_frame(model, frame)
+        cursor.execute(f"SELECT {column}, id FROM {name} WHERE id > %s", [highest])  # noqa: S608 - fixed names
+        return {found: pk for found, pk in cursor.fetchall() if found in wanted}
 
 
 def _reserve_sqlite_ids(model: type[models.Model], count: int) -> pl.Series:

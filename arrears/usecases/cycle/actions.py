@@ -8,6 +8,7 @@ adds nothing.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from arrears.casework.models import ActionOutcome, CaseAction, WorkItem
-from arrears.comms.planned import PlannedMessage, find_versions, queue_planned
+from arrears.casework.models import ActionOutcome, CaseAction, WorkItem, WorkItemStatus
+from arrears.comms.planned import find_versions, queue_planned
 from arrears.compliance import policies
 from arrears.compliance.decisions import PlannedRefusal, record_planned_refusals
 from arrears.compliance.frames import read_case_frames
@@ -38,7 +39,7 @@ from arrears.compliance.rules.vectorized import PLANNED_SCHEMA, CaseFrames, deci
 from arrears.engine import compile
 from arrears.engine.strategy import Strategy
 from arrears.portfolio.models import ContactPoint
-from arrears.usecases.cycle import assign
+from arrears.usecases.cycle import assign, bulk
 
 if TYPE_CHECKING:
     from arrears.usecases.cycle.partition import CycleContext
@@ -257,83 +258,117 @@ def time_passable_codes(policy: Policy) -> frozenset[str]:
 
 
 def write(checked: pl.DataFrame, case_ids: dict[int, int], context: CycleContext) -> ActionReport:
-    """Queue the allowed messages, create the work items, keep the refusals; one `CaseAction` per planned action."""
+    """Queue the allowed messages, create the work items, keep the refusals; one `CaseAction` per planned action.
+
+    Everything is decided column-wise and written as frames; only the refusals and the work items
+    (a small share) pass through Python rows.
+    """
     report = ActionReport()
     if checked.height == 0:
         return report
     day, now = context.business_date, context.now
-    rows = checked.with_columns(
-        case_id=pl.col("debt_id").replace_strict(case_ids, return_dtype=pl.Int64()),
-        key=pl.format("cycle:{}:{}:{}", pl.col("debt_id"), pl.lit(day.isoformat()), pl.col("rule")),
-    ).to_dicts()
-    versions = find_versions({(row["template"], row["channel"], row["language"]) for row in rows
-                              if row["channel"] in MESSAGE_CHANNELS and row["skip"] is None})  # fmt: skip
-    outcomes: dict[str, tuple[str, list[str]]] = {}
-    messages: list[PlannedMessage] = []
-    works: list[dict[str, Any]] = []
-    refusals: list[PlannedRefusal] = []
-    for row in rows:
-        report.by_action[row["channel"]] += 1
-        if row["skip"] is not None:
-            outcomes[row["key"]] = (ActionOutcome.SKIPPED, [row["skip"]])
-            report.skipped[row["skip"]] += 1
-        elif row["decision"] not in (None, "ALLOW"):
-            outcomes[row["key"]] = (ActionOutcome.REFUSED, list(row["reasons"]))
-            report.refusals.update(row["reasons"])
-            refusals.append(PlannedRefusal(
+    rows = _with_versions(
+        checked.with_columns(
+            case_id=pl.col("debt_id").replace_strict(case_ids, return_dtype=pl.Int64()),
+            key=pl.format("cycle:{}:{}:{}", pl.col("debt_id"), pl.lit(day.isoformat()), pl.col("rule")),
+        )
+    )
+    is_message = pl.col("channel").is_in(list(MESSAGE_CHANNELS))
+    refused = pl.col("skip").is_null() & pl.col("decision").is_not_null() & (pl.col("decision") != "ALLOW")
+    rows = rows.with_columns(
+        outcome=pl.when(pl.col("skip").is_not_null()).then(pl.lit(ActionOutcome.SKIPPED.value))
+        .when(refused).then(pl.lit(ActionOutcome.REFUSED.value))
+        .when(is_message & pl.col("template_version_id").is_null()).then(pl.lit(ActionOutcome.SKIPPED.value))
+        .when(is_message).then(pl.lit(ActionOutcome.QUEUED.value))
+        .otherwise(pl.lit(ActionOutcome.WORK_ITEM.value)),
+    ).with_columns(
+        skip=pl.when((pl.col("outcome") == ActionOutcome.SKIPPED.value) & pl.col("skip").is_null())
+        .then(pl.lit(SKIP_NO_TEMPLATE)).otherwise(pl.col("skip")),
+    ).with_columns(
+        reasons=pl.when(pl.col("outcome") == ActionOutcome.SKIPPED.value).then(pl.concat_list(pl.col("skip")))
+        .when(pl.col("outcome") == ActionOutcome.REFUSED.value).then(pl.col("reasons"))
+        .otherwise(pl.lit([], pl.List(pl.String()))),
+    )  # fmt: skip
+    report.by_action.update(dict(rows.get_column("channel").value_counts().iter_rows()))
+    report.skipped.update(
+        dict(rows.filter(pl.col("skip").is_not_null()).get_column("skip").value_counts().iter_rows())
+    )
+    refusals = rows.filter(pl.col("outcome") == ActionOutcome.REFUSED.value)
+    for reasons in refusals.get_column("reasons"):
+        report.refusals.update(reasons)
+    queued = rows.filter(pl.col("outcome") == ActionOutcome.QUEUED.value)
+    message_ids = queue_planned(
+        queued.select(
+            "debtor_id", "debt_id", "contact_point_id", "channel", purpose="template", language="template_language",
+            template_version_id="template_version_id", not_before="send_at", idempotency_key="key",
+        ),
+        now=now, source="cycle", portfolio_id=context.portfolio.pk,
+    )  # fmt: skip
+    report.messages = queued.height
+    report.work_items = _create_work_items(
+        rows.filter(pl.col("outcome") == ActionOutcome.WORK_ITEM.value), context
+    )
+    record_planned_refusals(
+        [
+            PlannedRefusal(
                 debtor_id=row["debtor_id"], contact_point_id=row["contact_point_id"], action=row["channel"],
                 debt_ids=(row["debt_id"],), proposed_at=row["send_at"], decision=row["decision"],
                 reasons=tuple(row["reasons"]),
-            ))  # fmt: skip
-        elif row["channel"] in MESSAGE_CHANNELS:
-            version = versions.get((row["template"], row["channel"], row["language"]))
-            if version is None:
-                outcomes[row["key"]] = (ActionOutcome.SKIPPED, [SKIP_NO_TEMPLATE])
-                report.skipped[SKIP_NO_TEMPLATE] += 1
-                continue
-            outcomes[row["key"]] = (ActionOutcome.QUEUED, [])
-            messages.append(PlannedMessage(
-                debtor_id=row["debtor_id"], debt_id=row["debt_id"], contact_point_id=row["contact_point_id"],
-                channel=row["channel"], purpose=row["template"], language=version.template.language,
-                template_version_id=version.pk, not_before=row["send_at"], idempotency_key=row["key"],
-            ))  # fmt: skip
-        else:
-            outcomes[row["key"]] = (ActionOutcome.WORK_ITEM, [])
-            works.append(row)
-    message_ids = queue_planned(messages, now=now, source="cycle", portfolio_id=context.portfolio.pk)
-    report.messages = len(messages)
-    report.work_items = _create_work_items(works, context)
-    record_planned_refusals(refusals, policy=policies.get_policy(context.portfolio).label, now=now)
-    CaseAction.objects.bulk_create(
-        [
-            CaseAction(
-                case_id=row["case_id"], business_date=day, rule=row["rule"], channel=row["channel"],
-                template=row["template"] or "", outcome=outcomes[row["key"]][0], reasons=outcomes[row["key"]][1],
-                message_id=message_ids.get(row["key"]),
-                send_at=row["send_at"] if outcomes[row["key"]][0] == ActionOutcome.QUEUED else None, created_at=now,
             )
-            for row in rows
+            for row in refusals.iter_rows(named=True)
         ],
-        batch_size=2_000,
-        ignore_conflicts=True,
+        policy=policies.get_policy(context.portfolio).label, now=now,
+    )  # fmt: skip
+    bulk.insert(
+        CaseAction,
+        rows.select(
+            "case_id", business_date=pl.lit(day), rule="rule", channel="channel",
+            template=pl.col("template").fill_null(""), outcome="outcome", reasons=bulk.json_list("reasons"),
+            message_id=pl.col("key").replace_strict(message_ids, default=None, return_dtype=pl.Int64()),
+            send_at=pl.when(pl.col("outcome") == ActionOutcome.QUEUED.value).then(bulk.moments("send_at")),
+            created_at=bulk.moment(now),
+        ),
     )  # fmt: skip
     return report
 
 
-def _create_work_items(works: list[dict[str, Any]], context: CycleContext) -> int:
-    if not works:
-        return 0
-    WorkItem.objects.bulk_create(
+def _with_versions(rows: pl.DataFrame) -> pl.DataFrame:
+    """Add the approved template version (id and language) for each message action that can be sent."""
+    wanted = (
+        rows.filter(pl.col("channel").is_in(list(MESSAGE_CHANNELS)) & pl.col("skip").is_null())
+        .select("template", "channel", "language")
+        .unique()
+    )
+    versions = find_versions(wanted.iter_rows())
+    found = pl.DataFrame(
         [
-            WorkItem(
-                case_id=row["case_id"], portfolio_id=context.portfolio.pk, queue=row["queue"] or row["channel"],
-                kind=row["channel"], script=row["template"] or "", rule=row["rule"],
-                business_date=context.business_date, priority=assign.expected_recovery(row),
-                needed_skills=assign.needed_skills(row), idempotency_key=row["key"], created_at=context.now,
-            )
-            for row in works
+            (purpose, channel, language, version.pk if version else None, version.template.language if version else None)
+            for (purpose, channel, language), version in versions.items()
         ],
-        batch_size=2_000,
-        ignore_conflicts=True,
+        schema={"template": pl.String(), "channel": pl.String(), "language": pl.String(),
+                "template_version_id": pl.Int64(), "template_language": pl.String()},
+        orient="row",
     )  # fmt: skip
-    return len(works)
+    return rows.join(
+        found, on=["template", "channel", "language"], how="left", maintain_order="left", nulls_equal=True
+    )
+
+
+def _create_work_items(works: pl.DataFrame, context: CycleContext) -> int:
+    """Create the work items, each with its expected recovery and the skills it needs (assigned when the run ends)."""
+    if works.height == 0:
+        return 0
+    facts = works.select("balance", "currency", "score", "bucket", "language", "debtor_kind").to_dicts()
+    bulk.insert(
+        WorkItem,
+        works.select(
+            "case_id", portfolio_id=pl.lit(context.portfolio.pk, pl.Int64()),
+            queue=pl.coalesce(pl.col("queue"), pl.col("channel")), kind="channel",
+            script=pl.col("template").fill_null(""), rule="rule", business_date=pl.lit(context.business_date),
+            priority=pl.Series([assign.expected_recovery(row) for row in facts], dtype=pl.Decimal(18, 2)),
+            needed_skills=pl.Series([json.dumps(assign.needed_skills(row)) for row in facts], dtype=pl.String()),
+            status=pl.lit(WorkItemStatus.OPEN.value), assigned_to_id=pl.lit(None, pl.Int64()),
+            idempotency_key="key", created_at=bulk.moment(context.now), closed_at=pl.lit(None, pl.String()),
+        ),
+    )  # fmt: skip
+    return works.height
