@@ -41,7 +41,9 @@ def active_arrangements(*, portfolio_id: int, case_ids: Collection[int]) -> Acti
     for arrangement_id, case_id, debt_id, decided_at, proposed_at, number, due_date, payment in found:
         if case_id in wanted:
             case_of[arrangement_id] = case_id
-            rows.append((arrangement_id, debt_id, (decided_at or proposed_at).date(), number, due_date, payment))
+            rows.append(
+                (arrangement_id, debt_id, (decided_at or proposed_at).date(), number, due_date, payment)
+            )
     instalments = pl.DataFrame(rows, schema=INSTALMENT_SCHEMA, orient="row")
     payments: list[tuple[Any, ...]] = []
     if rows:

@@ -43,7 +43,9 @@ class StrategyVersion(models.Model):
             models.UniqueConstraint(
                 fields=["name"], condition=Q(status="active"), name="strategy_one_active_version"
             ),
-            models.CheckConstraint(condition=Q(status__in=VersionStatus.values), name="strategy_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=VersionStatus.values), name="strategy_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -84,7 +86,9 @@ class CycleRun(models.Model):
     business_date = models.DateField(_("business date"))
     strategy = models.CharField(_("strategy"), max_length=100)
     partitions = models.PositiveSmallIntegerField(_("partitions"))
-    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
     report = models.JSONField(_("report"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
