@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
+from django.db import connection
 
 from arrears.casework.models import ActionOutcome, CaseAction, WorkItem, WorkItemStatus
 from arrears.comms.planned import find_versions, queue_planned
@@ -38,7 +39,7 @@ from arrears.compliance.rules.timing import HolidaysRule, PreferencesRule, Weekd
 from arrears.compliance.rules.vectorized import PLANNED_SCHEMA, CaseFrames, decide_many
 from arrears.engine import compile
 from arrears.engine.strategy import Strategy
-from arrears.portfolio.models import ContactPoint
+from arrears.portfolio.models import ContactPoint, Debtor
 from arrears.usecases.cycle import assign, bulk
 
 if TYPE_CHECKING:
@@ -99,7 +100,10 @@ def check(planned: pl.DataFrame, context: CycleContext) -> pl.DataFrame:
     tasks), ``reasons`` and ``skip`` (why nothing can be done, null otherwise).
     """
     contacts = planned.filter(pl.col("channel").is_in(list(CONTACT_CHANNELS)))
-    points = _contact_points(context.portfolio.pk, contacts.get_column("debtor_id").unique().to_list())
+    kinds = sorted(
+        {CONTACT_CHANNELS[channel] for channel in contacts.get_column("channel").unique().to_list()}
+    )
+    points = _contact_points(context.portfolio.pk, contacts.get_column("debtor_id").unique().to_list(), kinds)
     located = contacts.with_columns(kind=pl.col("channel").replace_strict(CONTACT_CHANNELS)).join(
         points, on=["debtor_id", "kind"], how="left", maintain_order="left"
     )
@@ -122,31 +126,40 @@ def check(planned: pl.DataFrame, context: CycleContext) -> pl.DataFrame:
     )
 
 
-def _contact_points(portfolio_id: int, debtor_ids: list[int]) -> pl.DataFrame:
+def _contact_points(portfolio_id: int, debtor_ids: list[int], kinds: list[str]) -> pl.DataFrame:
     """Return each debtor's first own contact point of each kind (primary first), except do-not-contact ones.
 
-    One query for the portfolio's points (no list of ids sent to the database), kept for ``debtor_ids``.
+    One set-based query for the portfolio's points of those kinds (its first time zone taken in SQL),
+    kept for ``debtor_ids`` in Polars — no list of ids sent to the database.
     """
-    rows = (
-        ContactPoint.objects.filter(
-            debtor__portfolio_id=portfolio_id, contact_person__isnull=True, do_not_contact=False
+    schema = {
+        "debtor_id": pl.Int64(),
+        "kind": pl.String(),
+        "contact_point_id": pl.Int64(),
+        "zone": pl.String(),
+    }
+    if not kinds or not debtor_ids:
+        return pl.DataFrame(schema=schema)
+    first_zone = "time_zones->>0" if connection.vendor == "postgresql" else "json_extract(time_zones, '$[0]')"
+    placeholders = ", ".join(["%s"] * len(kinds))
+    sql = (
+        f"SELECT p.debtor_id, p.kind, p.id, {first_zone} FROM {ContactPoint._meta.db_table} p "  # noqa: S608 - fixed names
+        f"JOIN {Debtor._meta.db_table} d ON d.id = p.debtor_id "
+        f"WHERE d.portfolio_id = %s AND p.contact_person_id IS NULL AND NOT p.do_not_contact "
+        f"AND p.kind IN ({placeholders}) ORDER BY p.debtor_id, p.kind, p.is_primary DESC, p.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [portfolio_id, *kinds])
+        frame = pl.DataFrame(
+            cursor.fetchall(),
+            schema={
+                "debtor_id": pl.Int64(),
+                "kind": pl.String(),
+                "contact_point_id": pl.Int64(),
+                "zone": pl.String(),
+            },
+            orient="row",
         )
-        .order_by("debtor_id", "kind", "-is_primary", "pk")
-        .values_list("debtor_id", "kind", "pk", "time_zones")
-    )
-    frame = pl.DataFrame(
-        [
-            (debtor, kind, pk, zones[0] if zones else None)
-            for debtor, kind, pk, zones in rows.iterator(chunk_size=20_000)
-        ],
-        schema={
-            "debtor_id": pl.Int64(),
-            "kind": pl.String(),
-            "contact_point_id": pl.Int64(),
-            "zone": pl.String(),
-        },
-        orient="row",
-    )
     wanted = pl.DataFrame({"debtor_id": debtor_ids}, schema={"debtor_id": pl.Int64()})
     return frame.join(wanted, on="debtor_id", how="semi").unique(
         ["debtor_id", "kind"], keep="first", maintain_order=True
