@@ -54,6 +54,10 @@ def case_url(case_id: int, *, from_queue: bool) -> str:
     return f"{url}?from=queue" if from_queue else url
 
 
+# The queue shows the best items first; a collector works from the top (Next case), so one short page is enough.
+QUEUE_PAGE = 50
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
@@ -62,7 +66,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(
         request.GET or None, choices=work.list_queue_choices(user=request.user), portfolios=portfolios
     )
-    items = list(work.list_my_work_items(user=request.user, now=now, filters=form.filters())[:200])
+    items = list(work.list_my_work_items(user=request.user, now=now, filters=form.filters())[:QUEUE_PAGE])
     context = {
         "form": form,
         "items": items,
