@@ -688,7 +688,8 @@ def synthetic_snapshot(accounts: int) -> Any:
         delinquency_reason=pl.when(draw(16, 100) < 60).then(pl.lit("unknown")).otherwise(pick(DELINQUENCY_REASONS, 17)),
         broken_promises=pl.when(draw(18, 100) < 90).then(0).otherwise(draw(19, 4)).cast(pl.Int32),
         days_since_last_contact=maybe(draw(20, 90), 21, 40).cast(pl.Int32),
-        is_verified=draw(22, 100) < 30, has_open_dispute=draw(23, 100) < 4, _staged=draw(24, 3) == 0,
+        is_verified=draw(22, 100) < 30, has_open_dispute=draw(23, 100) < 4, has_arrangement=draw(25, 100) < 2,
+        _staged=draw(24, 3) == 0,
         _days_in_stage=draw(25, 60).cast(pl.Int32),
     )  # fmt: skip
     frame = frame.with_columns(
