@@ -214,7 +214,7 @@ def _plan_callback(case: Case, activity: Activity, actor: Any, now: datetime) ->
     assert activity.callback_at is not None
     day = activity.callback_at.astimezone(ZoneInfo(case.portfolio.time_zone)).date()
     item = WorkItem.objects.create(
-        case=case, portfolio_id=case.portfolio_id, queue="callbacks", kind="call", rule="desk/callback",
+        case=case, portfolio_id=case.portfolio_id, queue="callbacks", kind="call", rule="desk/callback", stage=case.stage,
         business_date=day, priority=_priority_of(case), assigned_to=actor if getattr(actor, "pk", None) else None,
         idempotency_key=f"callback:{activity.pk}", created_at=now,
     )  # fmt: skip

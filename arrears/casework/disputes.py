@@ -244,7 +244,7 @@ def _record(
     dispute.hold_id = hold.pk
     dispute.save(update_fields=["hold_id"])
     WorkItem.objects.create(
-        case=case, portfolio=case.portfolio, queue=VERIFICATION_QUEUE, kind="task",
+        case=case, portfolio=case.portfolio, queue=VERIFICATION_QUEUE, kind="task", stage=case.stage,
         business_date=_local_date(case, now), priority=ledger.get_balances(debt_id=case.debt_id).total,
         assigned_to=supervisor_for(case=case, actor=actor), idempotency_key=verification_key(dispute),
         created_at=now,

@@ -158,7 +158,7 @@ def _notify(escalation: Escalation, case: Case, target: User, actor: Any, now: d
     }  # fmt: skip
     notifications.notify([target], text, case=case, now=now)
     WorkItem.objects.create(
-        case=case, portfolio=case.portfolio, queue=ESCALATION_QUEUE, kind="task",
+        case=case, portfolio=case.portfolio, queue=ESCALATION_QUEUE, kind="task", stage=case.stage,
         business_date=now.astimezone(ZoneInfo(case.portfolio.time_zone)).date(), assigned_to=target,
         idempotency_key=review_key(escalation), created_at=now,
     )  # fmt: skip

@@ -162,6 +162,9 @@ class WorkItem(models.Model):
         _("expected recovery"), max_digits=18, decimal_places=2, default=Decimal("0")
     )
     needed_skills = models.JSONField(_("skills needed"), default=list, blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=50, blank=True, help_text=_("The case's stage when the item was made.")
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=WorkItemStatus.choices, default=WorkItemStatus.OPEN
     )

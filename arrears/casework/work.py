@@ -111,7 +111,7 @@ def list_my_work_items(
     if filters.kind:
         items = items.filter(kind=filters.kind)
     if filters.stage:
-        items = items.filter(case__stage=filters.stage)
+        items = items.filter(stage=filters.stage)
     return items.select_related("case__debt", "case__debtor", "portfolio").order_by(
         "-priority", "business_date", "pk"
     )
@@ -131,19 +131,11 @@ def count_my_work_items(*, user: Any, now: datetime) -> list[tuple[str, int]]:
 def list_queue_choices(*, user: Any) -> dict[str, list[str]]:
     """Return the distinct queues, kinds and stages of the user's open items, for the filter choices."""
     items = WorkItem.objects.filter(assigned_to=user, status=WorkItemStatus.OPEN)
-    pairs = list(items.values_list("queue", "kind").distinct().order_by())
-    # The stages of the cases behind those items, found by id (a join with DISTINCT made PostgreSQL scan
-    # every case of a million-case portfolio: bench/RESULTS.md, desk benchmark).
-    stages = (
-        Case.objects.filter(pk__in=items.values("case_id"))
-        .values_list("stage", flat=True)
-        .distinct()
-        .order_by()
-    )
+    triples = list(items.values_list("queue", "kind", "stage").distinct().order_by())
     return {
-        "queue": sorted({queue for queue, _kind in pairs if queue}),
-        "kind": sorted({kind for _queue, kind in pairs if kind}),
-        "stage": sorted(stage for stage in stages if stage),
+        "queue": sorted({queue for queue, _kind, _stage in triples if queue}),
+        "kind": sorted({kind for _queue, kind, _stage in triples if kind}),
+        "stage": sorted({stage for _queue, _kind, stage in triples if stage}),
     }
 
 

@@ -36,7 +36,7 @@ def supervisor(portfolio):
 
 def _item(case, *, priority, assigned_to=None, day=TODAY, kind="call", queue="early-calls", status="open"):
     return WorkItem.objects.create(
-        case=case, portfolio=case.portfolio, queue=queue, kind=kind, business_date=day, priority=Decimal(priority),
+        case=case, portfolio=case.portfolio, queue=queue, kind=kind, stage=case.stage, business_date=day, priority=Decimal(priority),
         assigned_to=assigned_to, status=status, idempotency_key=f"test:{case.pk}:{priority}:{day}:{kind}",
         created_at=MORNING_IN_SHANGHAI,
     )  # fmt: skip

@@ -384,6 +384,7 @@ def _create_work_items(works: pl.DataFrame, context: CycleContext) -> int:
             script=pl.col("template").fill_null(""), rule="rule", business_date=pl.lit(context.business_date),
             priority=pl.Series([assign.expected_recovery(row) for row in facts], dtype=pl.Decimal(18, 2)),
             needed_skills=pl.Series([json.dumps(assign.needed_skills(row)) for row in facts], dtype=pl.String()),
+            stage=pl.col("stage").fill_null(""),
             status=pl.lit(WorkItemStatus.OPEN.value), assigned_to_id=pl.lit(None, pl.Int64()),
             idempotency_key="key", created_at=bulk.moment(context.now), closed_at=pl.lit(None, pl.String()),
         ),
