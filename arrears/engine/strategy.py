@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path as FilePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from arrears.core import located_yaml
 from arrears.engine import probe
 from arrears.engine.compile import Location, expressions
 from arrears.engine.fields import FIELDS_BY_NAME
@@ -148,7 +149,7 @@ def load_strategy(text: str, *, source: str = "<strategy>") -> Strategy:
     :raises InvalidStrategy: listing every problem as ``line N: field: what is wrong``.
     """
     try:
-        data, lines, duplicates = _compose(text)
+        data, lines, duplicates = located_yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "line 1"
@@ -158,7 +159,7 @@ def load_strategy(text: str, *, source: str = "<strategy>") -> Strategy:
     try:
         strategy = Strategy.model_validate(data)
     except ValidationError as exc:
-        problems = [_at(lines, tuple(error["loc"]), error["msg"]) for error in exc.errors()]
+        problems = [located_yaml.at(lines, tuple(error["loc"]), error["msg"]) for error in exc.errors()]
         raise InvalidStrategy(source, problems) from exc
     problems = list(_check_references(strategy, lines)) + list(_check_expressions(strategy, lines))
     if not problems:
@@ -187,90 +188,36 @@ def default_strategy() -> Strategy:
     return load_strategy(entry.read_text(encoding="utf-8"), source="default.yaml")
 
 
-# --- YAML with lines ---------------------------------------------------------------------------
-
-
-def _compose(text: str) -> tuple[Any, dict[Location, int], list[str]]:
-    """Return the plain data of ``text``, the line (1-based) of every key and item, and duplicate keys."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, {}, []
-        data = loader.construct_document(node)
-    finally:
-        loader.dispose()
-    lines: dict[Location, int] = {(): node.start_mark.line + 1}
-    duplicates: list[str] = []
-    _locate(node, (), lines, duplicates)
-    return data, lines, duplicates
-
-
-def _locate(node: yaml.Node, location: Location, lines: dict[Location, int], duplicates: list[str]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen = set()
-        for key_node, value_node in node.value:
-            key = (
-                yaml.SafeLoader("").construct_object(key_node)
-                if key_node.tag != "tag:yaml.org,2002:str"
-                else key_node.value
-            )
-            where = (*location, key)
-            if key in seen:
-                duplicates.append(f"line {key_node.start_mark.line + 1}: {_dotted(where)}: duplicate key")
-            seen.add(key)
-            lines[where] = key_node.start_mark.line + 1
-            _locate(value_node, where, lines, duplicates)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines[(*location, index)] = item.start_mark.line + 1
-            _locate(item, (*location, index), lines, duplicates)
-
-
-def _dotted(location: Location) -> str:
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top)"
-
-
-def _at(lines: dict[Location, int], location: Location, message: str) -> str:
-    """Return ``line N: field: message`` for the nearest located part of ``location``."""
-    for end in range(len(location), -1, -1):
-        line = lines.get(location[:end])
-        if line is not None:
-            return f"line {line}: {_dotted(location)}: {message}"
-    return f"line 1: {_dotted(location)}: {message}"
-
-
 # --- checks ------------------------------------------------------------------------------------
 
 
 def _check_references(strategy: Strategy, lines: dict[Location, int]) -> Iterator[str]:
     total = sum(challenger.weight for challenger in strategy.challengers)
     if total >= 1:
-        yield _at(
+        yield located_yaml.at(
             lines, ("challengers",), f"the weights add up to {total:g}; the champion needs a share above 0"
         )
     seen_priorities: dict[int, str] = {}
     seen_ids: set[str] = set()
     for index, segment in enumerate(strategy.segments):
         if segment.id in seen_ids:
-            yield _at(lines, ("segments", index, "id"), f"segment {segment.id!r} is defined twice")
+            yield located_yaml.at(
+                lines, ("segments", index, "id"), f"segment {segment.id!r} is defined twice"
+            )
         seen_ids.add(segment.id)
         if segment.priority in seen_priorities:
-            yield _at(
+            yield located_yaml.at(
                 lines, ("segments", index, "priority"),
                 f"segments {seen_priorities[segment.priority]!r} and {segment.id!r} share priority "
                 f"{segment.priority}; give overlapping segments distinct priorities (the lowest number wins)",
             )  # fmt: skip
         seen_priorities[segment.priority] = segment.id
         if segment.path not in strategy.paths:
-            yield _at(lines, ("segments", index, "path"), f"no path named {segment.path!r}")
+            yield located_yaml.at(lines, ("segments", index, "path"), f"no path named {segment.path!r}")
     used = {segment.path for segment in strategy.segments}
     for name, path in strategy.paths.items():
         if name not in used:
-            yield _at(lines, ("paths", name), f"path {name!r} is unreachable: no segment uses it")
+            yield located_yaml.at(lines, ("paths", name), f"path {name!r} is unreachable: no segment uses it")
         yield from _check_unique_ids(path, ("paths", name), lines)
 
 
@@ -278,13 +225,15 @@ def _check_unique_ids(path: TreatmentPath, location: Location, lines: dict[Locat
     stage_ids: set[str] = set()
     for index, stage in enumerate(path.stages):
         if stage.id in stage_ids:
-            yield _at(lines, (*location, "stages", index, "id"), f"stage {stage.id!r} is defined twice")
+            yield located_yaml.at(
+                lines, (*location, "stages", index, "id"), f"stage {stage.id!r} is defined twice"
+            )
         stage_ids.add(stage.id)
         action_ids: set[str] = set()
         for number, action in enumerate(stage.actions):
             if action.id in action_ids:
                 where = (*location, "stages", index, "actions", number, "id")
-                yield _at(lines, where, f"action {action.id!r} is defined twice")
+                yield located_yaml.at(lines, where, f"action {action.id!r} is defined twice")
             action_ids.add(action.id)
 
 
@@ -358,14 +307,14 @@ def _check_expressions(strategy: Strategy, lines: dict[Location, int]) -> Iterat
     for location, sql in expressions(strategy):
         problem = check_condition(sql)
         if problem:
-            yield _at(lines, location, problem)
+            yield located_yaml.at(lines, location, problem)
 
 
 def _check_reachability(strategy: Strategy, lines: dict[Location, int]) -> Iterator[str]:
     reached_segments, reached_stages = probe.reached(strategy)
     for index, segment in enumerate(strategy.segments):
         if segment.id not in reached_segments:
-            yield _at(
+            yield located_yaml.at(
                 lines, ("segments", index, "when"),
                 f"segment {segment.id!r} is unreachable: on {probe.PROBE_SIZE:,} synthetic accounts every "
                 "account its condition matches goes to a segment with a lower priority number",
@@ -373,7 +322,7 @@ def _check_reachability(strategy: Strategy, lines: dict[Location, int]) -> Itera
     for name, path in strategy.paths.items():
         for number, stage in enumerate(path.stages):
             if (name, stage.id) not in reached_stages:
-                yield _at(
+                yield located_yaml.at(
                     lines, ("paths", name, "stages", number, "enter_when"),
                     f"stage {stage.id!r} is unreachable: on {probe.PROBE_SIZE:,} synthetic accounts of its "
                     "segments none meets its entry condition without also meeting a later stage's",

@@ -26,12 +26,13 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from arrears.core import located_yaml
+from arrears.core.located_yaml import Location
+
 CAP_DTYPE = pl.Decimal(7, 4)
 _CAP_QUANTUM = Decimal("0.0001")
 _CAP_LIMIT = Decimal("1000")  # Decimal(7, 4) holds at most 999.9999
 _COUNTRY_PATTERN = r"^[A-Z]{2}$"
-
-Location = tuple[str | int, ...]
 
 
 class InvalidRateTable(ValueError):
@@ -144,7 +145,7 @@ def parse_reference_rates(text: str, *, source: str = "<rates>") -> RateTable:
     :raises InvalidRateTable: listing every problem with its line and key.
     """
     try:
-        data, lines, duplicates = _compose(text)
+        data, lines, duplicates = located_yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "line 1"
@@ -154,7 +155,7 @@ def parse_reference_rates(text: str, *, source: str = "<rates>") -> RateTable:
     try:
         table = RateTable.model_validate(data)
     except ValidationError as exc:
-        problems = [_at(lines, tuple(error["loc"]), _message(error)) for error in exc.errors()]
+        problems = [located_yaml.at(lines, tuple(error["loc"]), _message(error)) for error in exc.errors()]
         raise InvalidRateTable(source, problems) from exc
     problems = list(_check_table(table, lines))
     if problems:
@@ -216,16 +217,20 @@ def _check_table(table: RateTable, lines: dict[Location, int]) -> list[str]:
         for index in range(1, len(series.history)):
             if series.history[index].effective <= series.history[index - 1].effective:
                 where = ("series", name, "history", index, "effective")
-                problems.append(_at(lines, where, "effective dates must ascend strictly"))
+                problems.append(located_yaml.at(lines, where, "effective dates must ascend strictly"))
     for country, rule in table.caps.items():
         if not (len(country) == 2 and country.isascii() and country.isalpha() and country.isupper()):
-            problems.append(_at(lines, ("caps", country), "not an ISO 3166-1 alpha-2 code such as CN"))
+            problems.append(
+                located_yaml.at(lines, ("caps", country), "not an ISO 3166-1 alpha-2 code such as CN")
+            )
         if rule is None:
             continue
         if rule.of not in table.series:
-            problems.append(_at(lines, ("caps", country, "of"), f"no series named {rule.of!r}"))
+            problems.append(located_yaml.at(lines, ("caps", country, "of"), f"no series named {rule.of!r}"))
         elif max(table.caps_from(rule)[1]) >= _CAP_LIMIT:
-            problems.append(_at(lines, ("caps", country, "multiple"), "the cap exceeds 999.9999 %"))
+            problems.append(
+                located_yaml.at(lines, ("caps", country, "multiple"), "the cap exceeds 999.9999 %")
+            )
     return problems
 
 
@@ -233,51 +238,3 @@ def _message(error: Any) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown key"
     return str(error["msg"]).removeprefix("Value error, ")
-
-
-def _compose(text: str) -> tuple[Any, dict[Location, int], list[str]]:
-    """Return the plain data of ``text``, the line (1-based) of every key and item, and duplicate keys."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, {}, []
-        data = loader.construct_document(node)
-    finally:
-        loader.dispose()
-    lines: dict[Location, int] = {(): node.start_mark.line + 1}
-    duplicates: list[str] = []
-    _locate(node, (), lines, duplicates)
-    return data, lines, duplicates
-
-
-def _locate(node: yaml.Node, location: Location, lines: dict[Location, int], duplicates: list[str]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen = set()
-        for key_node, value_node in node.value:
-            where = (*location, str(key_node.value))
-            if key_node.value in seen:
-                duplicates.append(f"line {key_node.start_mark.line + 1}: {_dotted(where)}: duplicate key")
-            seen.add(key_node.value)
-            lines[where] = key_node.start_mark.line + 1
-            _locate(value_node, where, lines, duplicates)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines[(*location, index)] = item.start_mark.line + 1
-            _locate(item, (*location, index), lines, duplicates)
-
-
-def _dotted(location: Location) -> str:
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top)"
-
-
-def _at(lines: dict[Location, int], location: Location, message: str) -> str:
-    """Return ``line N: key: message`` for the nearest located part of ``location``."""
-    for end in range(len(location), -1, -1):
-        line = lines.get(location[:end])
-        if line is not None:
-            return f"line {line}: {_dotted(location)}: {message}"
-    return f"line 1: {_dotted(location)}: {message}"
