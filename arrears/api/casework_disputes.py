@@ -16,6 +16,7 @@ from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from arrears.api.portfolio import ErrorOut
 from arrears.casework import disputes, escalations
+from arrears.casework import queries as case_queries
 from arrears.casework.models import Case, Dispute, Escalation
 from arrears.core.errors import NotFound
 from arrears.people.models import User
@@ -82,7 +83,7 @@ def open_dispute(
 
     Documents: PDF, JPEG, PNG or plain text, checked by content, at most ``ARREARS_UPLOAD_MAX_BYTES`` each.
     """
-    case = disputes.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     dispute = disputes.open_dispute(
         case=case, reason=payload.reason, description=payload.description, documents=list(documents or []),
         actor=request.user, now=timezone.now(), expected_revision=payload.revision,
@@ -179,7 +180,7 @@ def _one(model: Any, pk: int | None, message: str, **scope: Any) -> Any:
 )
 def escalate(request: HttpRequest, case_id: int, payload: EscalationIn) -> Status[EscalationOut]:
     """Escalate a case to a supervisor (by default the collector's team supervisor) and/or a company's decision-maker."""
-    case = disputes.get_case(user=request.user, case_id=case_id)
+    case = case_queries.get_case(user=request.user, case_id=case_id)
     new = payload.new_decision_maker
     escalation = escalations.escalate(
         case=case, reason=payload.reason, to_supervisor=payload.to_supervisor,

@@ -60,7 +60,7 @@ from arrears.core.audit.actions import record_event
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
 from arrears.core.money import has_valid_scale
 from arrears.people.models import User
-from arrears.people.roles import Role
+from arrears.people.roles import Capability, Role
 from arrears.people.scoping import granted_portfolio_ids, scope_to_user
 from arrears.portfolio import ledger, waivers
 from arrears.portfolio.choices import Component
@@ -74,7 +74,6 @@ METHOD_LABELS: dict[str, StrOrPromise] = {
     CUSTOM: gettext_lazy("Custom dates and amounts"),
 }
 OPEN_STATUSES = (ArrangementStatus.PENDING_APPROVAL, ArrangementStatus.ACTIVE)
-APPROVER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 # The order a settlement discount is forgiven in, after the explicit waivers.
 DISCOUNT_ORDER = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
 ZERO = Decimal("0.00")
@@ -397,8 +396,10 @@ def cancel_arrangement(
 
 
 def may_approve(user: Any) -> bool:
-    """Return whether ``user``'s role may decide arrangements (supervisors and administrators)."""
-    return bool(getattr(user, "is_superuser", False)) or getattr(user, "role", "") in APPROVER_ROLES
+    """Return whether ``user`` may decide arrangements (those who supervise a team: supervisors, administrators)."""
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        user.is_authenticated and user.can(Capability.SUPERVISE_TEAM)
+    )
 
 
 def get_arrangement(*, user: Any, arrangement_id: int) -> Arrangement:

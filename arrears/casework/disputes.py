@@ -470,15 +470,3 @@ def get_document(*, user: Any, dispute_id: int, document_id: int) -> DisputeDocu
 def may_resolve(*, user: Any) -> bool:
     """Return whether the user may resolve disputes (supervisors, administrators)."""
     return bool(getattr(user, "is_authenticated", False)) and user.can(Capability.VERIFY_DEBTS)
-
-
-def get_case(*, user: Any, case_id: int) -> Case:
-    """Return a case in one of the user's portfolios.
-
-    :raises NotFound: when there is none, or it is in a portfolio the user may not see.
-    """
-    found = scope_to_user(Case.objects.select_related("debt", "debtor", "portfolio"), user)
-    try:
-        return found.get(pk=case_id)
-    except Case.DoesNotExist:
-        raise NotFound(_("No such case.")) from None

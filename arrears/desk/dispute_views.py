@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from arrears.casework import disputes, escalations
+from arrears.casework import queries as case_queries
 from arrears.casework.models import Case, DisputeReason, DisputeStatus
 from arrears.core import errors
 from arrears.desk.views import refusals_as_http
@@ -129,7 +130,7 @@ class CloseEscalationForm(CaseActionForm):
 
 def _get_case(request: HttpRequest, case_id: int) -> Case:
     try:
-        return disputes.get_case(user=request.user, case_id=case_id)
+        return case_queries.get_case(user=request.user, case_id=case_id)
     except errors.NotFound as exc:
         raise Http404(str(exc)) from exc
 
