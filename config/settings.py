@@ -48,7 +48,12 @@ INSTALLED_APPS = [
     "arrears.comms",
     "arrears.strategy",
     "arrears.casework",
+    "arrears.recovery",
+    "arrears.reporting",
+    "arrears.quality",
+    "arrears.training",
     "arrears.desk",
+    "arrears.portal",
     "arrears.cli",
 ]
 

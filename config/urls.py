@@ -15,5 +15,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("portal/", include("arrears.portal.urls")),
     path("", include("arrears.desk.urls")),
 ]

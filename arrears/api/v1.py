@@ -18,6 +18,10 @@ from arrears.api import (
     imports,
     plans,
     portfolio,
+    quality,
+    recovery,
+    reporting,
+    training,
 )
 from arrears.casework.guards import StaleCase
 from arrears.comms.templates import NoApprovedTemplate
@@ -55,6 +59,10 @@ api.add_router("/v1", casework_work.router)
 api.add_router("/v1", casework_promises.router)
 api.add_router("/v1", casework_arrangements.router)
 api.add_router("/v1", casework_disputes.router)
+api.add_router("/v1", recovery.router)
+api.add_router("/v1", reporting.router)
+api.add_router("/v1", quality.router)
+api.add_router("/v1", training.router)
 
 # Domain errors map to HTTP statuses in this one table.
 ERROR_STATUS: dict[type[DomainError], int] = {

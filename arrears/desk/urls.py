@@ -6,7 +6,11 @@ from arrears.desk import (
     compliance_views,
     disputes_urls,
     promises_urls,
+    quality_urls,
     queue_urls,
+    recovery_urls,
+    reporting_urls,
+    training_urls,
     treatment_views,
     views,
 )
@@ -44,3 +48,6 @@ urlpatterns += [
 # Casework (issue "Collector desk"): each area keeps its own URL module.
 urlpatterns += queue_urls.urlpatterns + promises_urls.urlpatterns + arrangements_urls.urlpatterns
 urlpatterns += disputes_urls.urlpatterns
+# Late stage and recovery, reporting, quality review and training.
+urlpatterns += recovery_urls.urlpatterns + reporting_urls.urlpatterns
+urlpatterns += quality_urls.urlpatterns + training_urls.urlpatterns

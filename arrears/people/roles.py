@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     STRATEGY_MANAGER = "strategy_manager", _("Strategy manager")
     COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")
     ADMINISTRATOR = "administrator", _("Administrator")
+    QA_REVIEWER = "qa_reviewer", _("Quality reviewer")
+    FIELD_AGENT = "field_agent", _("Field agent")
 
 
 class Capability(StrEnum):
@@ -30,10 +32,18 @@ class Capability(StrEnum):
     RUN_CYCLE = "run_cycle"
     MANAGE_STRATEGIES = "manage_strategies"
     SUPERVISE_TEAM = "supervise_team"
+    VIEW_REPORTS = "view_reports"
+    REVIEW_QUALITY = "review_quality"
+    MANAGE_QUALITY = "manage_quality"
+    VISIT_DEBTORS = "visit_debtors"
+    REFER_LEGAL = "refer_legal"
+    APPROVE_LEGAL = "approve_legal"
+    MANAGE_PLACEMENTS = "manage_placements"
+    APPROVE_WRITE_OFF = "approve_write_off"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.COLLECTOR: frozenset({Capability.POST_PAYMENTS}),
+    Role.COLLECTOR: frozenset({Capability.POST_PAYMENTS, Capability.VISIT_DEBTORS}),
     Role.SUPERVISOR: frozenset(
         {
             Capability.SEE_PERSONAL_DATA,
@@ -43,10 +53,17 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.LIFT_CONTACT_RESTRICTIONS,
             Capability.REVERSE_PAYMENTS,
             Capability.SUPERVISE_TEAM,
+            Capability.VIEW_REPORTS,
+            Capability.REVIEW_QUALITY,
+            Capability.MANAGE_QUALITY,
+            Capability.VISIT_DEBTORS,
+            Capability.REFER_LEGAL,
+            Capability.MANAGE_PLACEMENTS,
+            Capability.APPROVE_WRITE_OFF,
         }
     ),
     Role.STRATEGY_MANAGER: frozenset(
-        {Capability.USE_ADMIN, Capability.RUN_CYCLE, Capability.MANAGE_STRATEGIES}
+        {Capability.USE_ADMIN, Capability.RUN_CYCLE, Capability.MANAGE_STRATEGIES, Capability.VIEW_REPORTS}
     ),
     Role.COMPLIANCE_OFFICER: frozenset(
         {
@@ -54,8 +71,15 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.READ_AUDIT,
             Capability.USE_ADMIN,
             Capability.LIFT_CONTACT_RESTRICTIONS,
+            Capability.VIEW_REPORTS,
+            Capability.APPROVE_LEGAL,
+            Capability.REVIEW_QUALITY,
         }
     ),
+    Role.QA_REVIEWER: frozenset(
+        {Capability.REVIEW_QUALITY, Capability.MANAGE_QUALITY, Capability.VIEW_REPORTS}
+    ),
+    Role.FIELD_AGENT: frozenset({Capability.VISIT_DEBTORS, Capability.POST_PAYMENTS}),
     Role.ADMINISTRATOR: frozenset(set(Capability)),
 }
 

@@ -116,7 +116,7 @@ class TestDemoCommand:
 
         assert _counts() == first
         assert AuditEvent.objects.filter(action="demo.load_demo").count() == 2
-        assert AuditEvent.objects.filter(action="people.create_user").count() == 5
+        assert AuditEvent.objects.filter(action="people.create_user").count() == 7
         assert "demo-collector-2026" in output
 
     def test_prints_the_logins_and_the_counts(self):

@@ -44,6 +44,10 @@ from arrears.usecases.demo.generate import (
     generate_in_background,
 )
 from arrears.usecases.demo.messages import add_messages
+from arrears.usecases.demo.quality import add_quality
+from arrears.usecases.demo.recovery import add_recovery
+from arrears.usecases.demo.reporting import add_reporting_history
+from arrears.usecases.demo.training import add_training
 from arrears.usecases.demo.users import DemoUser, ensure_demo_users
 
 BATCH = 2000
@@ -105,6 +109,10 @@ def load_demo(*, seed: int, debtors: int, as_of: date, with_users: bool, now: da
     users = ensure_demo_users(portfolios=portfolios, now=now) if with_users else []
     add_messages(list(portfolios.values()), now=now)
     add_casework(list(portfolios.values()), seed=seed, as_of=as_of, now=now)
+    add_recovery(list(portfolios.values()), seed=seed, as_of=as_of, now=now)
+    add_training(list(portfolios.values()), seed=seed, as_of=as_of, now=now)
+    add_quality(list(portfolios.values()), seed=seed, as_of=as_of, now=now)
+    add_reporting_history(list(portfolios.values()), seed=seed, as_of=as_of, now=now)
     _record_run(seed, as_of, counts, users, now=now)
     return DemoSummary(seed=seed, as_of=as_of, portfolios=counts, users=users)
 

@@ -39,6 +39,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
               Decimal("5000.00"), 12, in_team=True),
     DemoLogin("strategist", "demo-strategist-2026", Role.STRATEGY_MANAGER, ALL_DEMO_PORTFOLIOS),
     DemoLogin("compliance", "demo-compliance-2026", Role.COMPLIANCE_OFFICER, ALL_DEMO_PORTFOLIOS),
+    DemoLogin("qa", "demo-qa-2026", Role.QA_REVIEWER, ALL_DEMO_PORTFOLIOS),
+    DemoLogin("field", "demo-field-2026", Role.FIELD_AGENT, ("cn-consumer", "cn-sme"), in_team=True,
+              skills=("zh",)),
     DemoLogin("admin", "demo-admin-2026", Role.ADMINISTRATOR, ALL_DEMO_PORTFOLIOS, Decimal("5000.00"), 12,
               is_superuser=True),
 )  # fmt: skip

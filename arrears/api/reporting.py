@@ -1,0 +1,5 @@
+"""API: reporting: dashboards, drill-down and exports."""
+
+from ninja import Router
+
+router = Router(tags=["reporting"])

@@ -1,0 +1,5 @@
+"""Quality review and coaching."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""The debtor self-service portal: signed links, identity check, the debtor's own pages."""

@@ -1,0 +1,7 @@
+"""The debtor portal's pages."""
+
+from django.urls import URLPattern
+
+app_name = "portal"
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Quality (质检): scorecards, QA sampling and review of contacts, pre-scores, coaching."""

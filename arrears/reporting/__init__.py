@@ -1,0 +1,1 @@
+"""Reporting: KPI queries over history (columnar), dashboards' data and exports."""
