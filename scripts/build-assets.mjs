@@ -12,6 +12,8 @@ const FILES = [
   ["@picocss/pico/css/pico.min.css", "pico/pico.min.css"],
   ["@picocss/pico/LICENSE.md", "pico/LICENSE.md"],
   ["htmx.org/LICENSE", "htmx/LICENSE"],
+  ["echarts/dist/echarts.min.js", "echarts/echarts.min.js"],
+  ["echarts/LICENSE", "echarts/LICENSE"],
 ];
 
 rmSync(vendor, { recursive: true, force: true });
