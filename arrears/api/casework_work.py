@@ -237,7 +237,7 @@ def get_case(request: HttpRequest, case_id: int) -> CaseOut:
     """Show a case: where it stands, why, its balance by component and its timeline, newest first."""
     case = case_queries.get_case(user=request.user, case_id=case_id)
     view = timeline.get_case_view(
-        user=request.user, case_id=case.pk, today=timezone.localdate(timezone=_zone(case)), now=timezone.now()
+        user=request.user, case=case, today=timezone.localdate(timezone=_zone(case)), now=timezone.now()
     )
     case = view.case
     return CaseOut(

@@ -141,12 +141,19 @@ def script_for(*, case: Case, situation: str, language: str) -> ScriptText:
     )
 
 
-def render_script(*, case: Case, situation: str, language: str, today: date) -> RenderedScript:
-    """Return the script for the case with its placeholders filled in (unknown ones are left as written)."""
+def render_script(
+    *, case: Case, situation: str, language: str, today: date, position: ledger.DebtPosition | None = None
+) -> RenderedScript:
+    """Return the script for the case with its placeholders filled in (unknown ones are left as written).
+
+    ``position`` is the debt's position on ``today`` when the caller has read it already.
+    """
     text = script_for(case=case, situation=situation, language=language)
     with translation.override(text.language):
-        position = ledger.get_position(debt=case.debt, as_of=today)
-        consequences = consequences_statement(case=case, language=text.language, today=today)
+        position = position or ledger.get_position(debt=case.debt, as_of=today)
+        consequences = consequences_statement(
+            case=case, language=text.language, today=today, position=position
+        )
         values = {
             "consequences": consequences,
             "balance": format_money(Money(position.balances.total, case.debt.currency), text.language),
@@ -180,7 +187,9 @@ class NextStep:
     steps: list[tuple[str, date | None]]
 
 
-def consequences_statement(*, case: Case, language: str, today: date) -> str:
+def consequences_statement(
+    *, case: Case, language: str, today: date, position: ledger.DebtPosition | None = None
+) -> str:
     """Return what this debt owes and what happens next in its treatment, calmly, in ``language``.
 
     Only steps the case's strategy really plans are named: the next stage of its path (with the
@@ -189,7 +198,7 @@ def consequences_statement(*, case: Case, language: str, today: date) -> str:
     """
     language = script_language(language)
     with translation.override(language):
-        position = ledger.get_position(debt=case.debt, as_of=today)
+        position = position or ledger.get_position(debt=case.debt, as_of=today)
         currency = case.debt.currency
         parts = [
             _("As of %(date)s the balance is %(total)s: %(components)s.")

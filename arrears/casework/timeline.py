@@ -15,7 +15,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from arrears.casework import activities
-from arrears.casework import queries as case_queries
 from arrears.casework.models import (
     ActionOutcome,
     Activity,
@@ -254,12 +253,8 @@ class CaseView:
     may_reveal: bool
 
 
-def get_case_view(*, user: Any, case_id: int, today: date, now: datetime) -> CaseView:
-    """Return the case page's contents; a fixed number of queries.
-
-    :raises NotFound: when the case does not exist or is outside the user's portfolios.
-    """
-    case = case_queries.get_case(user=user, case_id=case_id)
+def get_case_view(*, user: Any, case: Case, today: date, now: datetime) -> CaseView:
+    """Return the case page's contents for a case read through ``queries.get_case``; a fixed number of queries."""
     debtor = portfolio_queries.get_debtor_view(user=user, debtor_id=case.debtor_id, as_of=today)
     holds = Hold.objects.filter(
         Q(ends_at__isnull=True) | Q(ends_at__gt=now), Q(debt__isnull=True) | Q(debt_id=case.debt_id),

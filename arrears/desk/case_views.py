@@ -28,6 +28,7 @@ from arrears.desk.compliance_forms import DateTimeInput
 from arrears.desk.queue_views import case_url
 from arrears.desk.treatment_views import GOALS
 from arrears.desk.views import refusals_as_http, today_in
+from arrears.portfolio import ledger
 
 CHANNEL_CHOICES = [
     ("call", gettext_lazy("Outbound call")),
@@ -102,13 +103,18 @@ def _chosen(request: HttpRequest) -> dict[str, str]:
 PARTS = frozenset({"case-state", "contact-panel", "commitments"})
 
 
+def _position(view: timeline.CaseView) -> ledger.DebtPosition | None:
+    """Return the case debt's position from the debtor's debts the page read already."""
+    return next((row.position for row in view.debts if row.debt.pk == view.case.debt_id), None)
+
+
 def _case_page(
     request: HttpRequest, case_id: int, *, status: int = 200, part: str = "", **extra: Any
 ) -> TemplateResponse:
     now = timezone.now()
     case = case_queries.get_case(user=request.user, case_id=case_id)
     today = today_in(case.portfolio)
-    view = timeline.get_case_view(user=request.user, case_id=case.pk, today=today, now=now)
+    view = timeline.get_case_view(user=request.user, case=case, today=today, now=now)
     points = [
         (str(item.point.pk), f"{item.point.get_kind_display()} {item.display_value}")
         for item in view.debtor.contact_points
@@ -130,7 +136,7 @@ def _case_page(
         "reveal_reason_form": RevealForm(),
         "my_items": list(work.list_my_work_items(user=request.user, now=now).filter(case_id=case.pk)),
         # The script, promise and hardship panels draw in place on the full page (no round trip).
-        **(promise_views.panels_context(request, view.case) if not part else {}),
+        **(promise_views.panels_context(request, view.case, position=_position(view)) if not part else {}),
         **extra,
     }
     template = f"desk/case.html#{part}" if part else "desk/case.html"

@@ -114,22 +114,32 @@ def default_situation(case: Case) -> str:
 
 
 def script_panel(
-    request: HttpRequest, case: Case, *, situation: str = "", language: str = ""
+    request: HttpRequest,
+    case: Case,
+    *,
+    situation: str = "",
+    language: str = "",
+    position: ledger.DebtPosition | None = None,
 ) -> dict[str, Any]:
     """Return the script panel's contents: the tabs and the script for the situation, filled in."""
     situation = situation if situation in scripts.SITUATIONS else default_situation(case)
     language = scripts.script_language(language or translation.get_language() or "en")
     today = promises.local_today(case, timezone.now())
-    rendered = scripts.render_script(case=case, situation=situation, language=language, today=today)
+    rendered = scripts.render_script(
+        case=case, situation=situation, language=language, today=today, position=position
+    )
     tabs = [(code, str(ScriptSituation(code).label)) for code in scripts.SITUATIONS]
     return {"situation": situation, "language": language, "tabs": tabs, "script": rendered}
 
 
-def promise_panel(case: Case, *, form: PromiseForm | None = None, cancel_error: str = "") -> dict[str, Any]:
+def promise_panel(
+    case: Case, *, form: PromiseForm | None = None, cancel_error: str = "", balance: Decimal | None = None
+) -> dict[str, Any]:
     """Return the promise panel's contents: the policy's limits, the form and the case's promises."""
     today = promises.local_today(case, timezone.now())
     policy = promises.get_policy(case.portfolio)
-    balance = ledger.get_balances(debt_id=case.debt_id, as_of=today).total
+    if balance is None:
+        balance = ledger.get_balances(debt_id=case.debt_id, as_of=today).total
     listed = promises.list_promises(case=case)
     return {
         "form": form or PromiseForm(initial=_fresh(case)),
@@ -146,13 +156,16 @@ def promise_panel(case: Case, *, form: PromiseForm | None = None, cancel_error: 
     }
 
 
-def hardship_panel(case: Case, *, form: HardshipForm | None = None) -> dict[str, Any]:
+def hardship_panel(
+    case: Case, *, form: HardshipForm | None = None, balance: Decimal | None = None
+) -> dict[str, Any]:
     """Return the hardship panel's contents: the interview form and the latest assessment's result."""
     today = promises.local_today(case, timezone.now())
     latest = hardship.latest_assessment(case_id=case.pk)
     result = None
     if latest is not None:
-        balance = ledger.get_balances(debt_id=case.debt_id, as_of=today).total
+        if balance is None:
+            balance = ledger.get_balances(debt_id=case.debt_id, as_of=today).total
         months = hardship.months_to_repay(latest, balance)
         result = {
             "assessment": latest,
@@ -176,12 +189,20 @@ def _arrangement_url(case: Case, affordable: Decimal, months: int | None) -> str
     return None
 
 
-def panels_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """Return what the three panels show, for the case page to merge into its context."""
+def panels_context(
+    request: HttpRequest, case: Case, *, position: ledger.DebtPosition | None = None
+) -> dict[str, Any]:
+    """Return what the three panels show, for the case page to merge into its context.
+
+    ``position`` is the case debt's position today when the page has read it (one read for all).
+    """
+    balance = position.balances.total if position is not None else None
     return {
-        "script_panel": script_panel(request, case, situation=request.GET.get("situation", "")),
-        "promise_panel": promise_panel(case),
-        "hardship_panel": hardship_panel(case),
+        "script_panel": script_panel(
+            request, case, situation=request.GET.get("situation", ""), position=position
+        ),
+        "promise_panel": promise_panel(case, balance=balance),
+        "hardship_panel": hardship_panel(case, balance=balance),
     }
 
 
