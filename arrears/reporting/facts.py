@@ -1,0 +1,250 @@
+"""Fill the facts the dashboards read: one GROUP BY per source over a range of days, written in bulk.
+
+``refresh_facts`` replaces the event facts (payments, placements, contacts, messages, promises,
+refusals, stage entries) of the days in a range; running it twice gives the same rows. The
+dimensions (product, team, collector, arm) are the case's at refresh time; contacts and promises
+made are counted for the collector who logged them, everything else for the case's collector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from arrears.casework.models import Activity, Promise, PromiseStatus, StageEvent
+from arrears.comms.models import Message
+from arrears.compliance.models import ContactDecision
+from arrears.core.money import exact_sum
+from arrears.portfolio.models import Debt, Payment
+from arrears.reporting.models import Fact, Metric
+
+EVENT_METRICS = (
+    Metric.COLLECTED, Metric.PLACED, Metric.FIRST_PAYMENT, Metric.ACTIVITY, Metric.CASE_WORKED, Metric.MESSAGE,
+    Metric.PROMISE_MADE, Metric.PROMISE_KEPT, Metric.PROMISE_BROKEN, Metric.REFUSAL, Metric.STAGE_ENTERED,
+)  # fmt: skip
+BATCH = 2000
+
+
+def day_bounds(since: date, until: date) -> tuple[datetime, datetime]:
+    """Return the aware start of ``since`` and the start of the day after ``until``, in the current zone."""
+    zone = timezone.get_current_timezone()
+    return datetime.combine(since, time(), zone), datetime.combine(until + timedelta(days=1), time(), zone)
+
+
+def case_dims(case: str, *, collector: str | None = None) -> dict[str, Any]:
+    """Return the dimension expressions of rows whose case is at the path ``case`` (``""`` for a case itself)."""
+    return {
+        "product": F(f"{case}debt__product"),
+        "team": Coalesce(F(f"{case}assigned_to__team_id"), Value(0)),
+        "collector": Coalesce(F(collector or f"{case}assigned_to_id"), Value(0)),
+        "arm": Coalesce(F(f"{case}arm"), Value("")),
+    }
+
+
+def debt_dims(debt: str) -> dict[str, Any]:
+    """Return the dimension expressions of rows whose debt is at the path ``debt``."""
+    return {
+        "product": F(f"{debt}product"),
+        "team": Coalesce(F(f"{debt}case__assigned_to__team_id"), Value(0)),
+        "collector": Coalesce(F(f"{debt}case__assigned_to_id"), Value(0)),
+        "arm": Coalesce(F(f"{debt}case__arm"), Value("")),
+    }
+
+
+def sources(since: date, until: date) -> dict[str, QuerySet[Any]]:
+    """Return, per event metric but refusals, the grouped query of its facts between ``since`` and ``until``.
+
+    Each row has ``day``, ``portfolio``, ``key``, the dimensions, ``count`` and ``amount``; the
+    same querysets (without grouping) are what the drill-down lists.
+    """
+    start, end = day_bounds(since, until)
+    amount = Sum("amount")
+    no_key = Value("")
+    return {
+        Metric.COLLECTED: _grouped(
+            collected(since, until),
+            day=F("received_date"),
+            portfolio=F("portfolio_id"),
+            key=TruncMonth("debt__created_at"),
+            dims=debt_dims("debt__"),
+            amount=amount,
+        ),
+        Metric.PLACED: _grouped(
+            Debt.objects.filter(created_at__gte=start, created_at__lt=end),
+            day=TruncDate("created_at"),
+            portfolio=F("portfolio_id"),
+            key=no_key,
+            dims=debt_dims(""),
+            amount=Sum("principal"),
+        ),
+        Metric.FIRST_PAYMENT: _grouped(
+            first_paid(since, until),
+            day=F("first_paid"),
+            portfolio=F("portfolio_id"),
+            key=no_key,
+            dims=debt_dims(""),
+            amount=Sum("principal"),
+        ),
+        Metric.ACTIVITY: _grouped(
+            Activity.objects.filter(created_at__gte=start, created_at__lt=end),
+            day=TruncDate("created_at"),
+            portfolio=F("case__portfolio_id"),
+            key=F("result"),
+            dims=case_dims("case__", collector="created_by_id"),
+            amount=Value(Decimal(0)),
+        ),
+        Metric.CASE_WORKED: _grouped(
+            Activity.objects.filter(created_at__gte=start, created_at__lt=end),
+            day=TruncDate("created_at"),
+            portfolio=F("case__portfolio_id"),
+            key=no_key,
+            dims=case_dims("case__", collector="created_by_id"),
+            amount=Value(Decimal(0)),
+            count=Count("case_id", distinct=True),
+        ),
+        Metric.MESSAGE: _grouped(
+            Message.objects.filter(sent_at__gte=start, sent_at__lt=end),
+            day=TruncDate("sent_at"),
+            portfolio=F("debtor__portfolio_id"),
+            key=F("channel"),
+            dims=debt_dims("debt__"),
+            amount=Value(Decimal(0)),
+        ),
+        Metric.PROMISE_MADE: _grouped(
+            Promise.objects.filter(made_on__range=(since, until)),
+            day=F("made_on"),
+            portfolio=F("case__portfolio_id"),
+            key=no_key,
+            dims=case_dims("case__", collector="made_by_id"),
+            amount=amount,
+        ),
+        Metric.PROMISE_KEPT: _resolved(PromiseStatus.KEPT, since, until),
+        Metric.PROMISE_BROKEN: _resolved(PromiseStatus.BROKEN, since, until),
+        Metric.STAGE_ENTERED: _grouped(
+            StageEvent.objects.filter(business_date__range=(since, until)).exclude(stage_to=""),
+            day=F("business_date"),
+            portfolio=F("case__portfolio_id"),
+            key=F("stage_to"),
+            dims=case_dims("case__"),
+            amount=Value(Decimal(0)),
+        ),
+    }
+
+
+def collected(since: date, until: date) -> QuerySet[Payment]:
+    """Return the payments received between ``since`` and ``until`` and not reversed."""
+    return Payment.objects.filter(received_date__range=(since, until), reversed_at__isnull=True)
+
+
+def first_paid(since: date, until: date) -> QuerySet[Debt]:
+    """Return the debts whose first payment (not reversed) was received between ``since`` and ``until``."""
+    first = (
+        Payment.objects.filter(debt=OuterRef("pk"), reversed_at__isnull=True)
+        .order_by("received_date")
+        .values("received_date")[:1]
+    )
+    return Debt.objects.annotate(first_paid=Subquery(first)).filter(first_paid__range=(since, until))
+
+
+def refusals(since: date, until: date) -> QuerySet[ContactDecision]:
+    """Return the contact decisions (refusals and reviews) recorded between ``since`` and ``until``."""
+    start, end = day_bounds(since, until)
+    return ContactDecision.objects.filter(created_at__gte=start, created_at__lt=end)
+
+
+def _resolved(status: str, since: date, until: date) -> QuerySet[Any]:
+    return _grouped(
+        Promise.objects.filter(status=status, resolved_on__range=(since, until)), day=F("resolved_on"),
+        portfolio=F("case__portfolio_id"), key=Value(""), dims=case_dims("case__"), amount=Sum("amount"),
+    )  # fmt: skip
+
+
+def _grouped(
+    queryset: QuerySet[Any], *, day: Any, portfolio: Any, key: Any, dims: dict[str, Any], amount: Any,
+    count: Any = None,
+) -> QuerySet[Any]:  # fmt: skip
+    return (
+        queryset.annotate(fact_day=day, fact_portfolio=portfolio, fact_key=key, **{f"fact_{k}": v for k, v in dims.items()})
+        .values("fact_day", "fact_portfolio", "fact_key", *(f"fact_{name}" for name in dims))
+        .annotate(fact_count=count or Count("pk"), fact_amount=amount)
+        .order_by()
+    )  # fmt: skip
+
+
+@transaction.atomic
+def refresh_facts(*, since: date, until: date) -> int:
+    """Replace the event facts of the days from ``since`` to ``until``; return how many fact rows were written."""
+    Fact.objects.filter(metric__in=EVENT_METRICS, day__range=(since, until)).delete()
+    written = 0
+    for metric, grouped in sources(since, until).items():
+        written += _write(metric, grouped)
+    written += _write_refusals(since, until)
+    return written
+
+
+def _write(metric: str, rows: Iterable[dict[str, Any]]) -> int:
+    facts = [
+        Fact(
+            day=row["fact_day"], portfolio_id=row["fact_portfolio"], metric=metric, key=_key(row["fact_key"]),
+            product=row["fact_product"] or "", team_id=row["fact_team"], collector_id=row["fact_collector"],
+            arm=row["fact_arm"], count=row["fact_count"], amount=exact_sum(row["fact_amount"]),
+        )
+        for row in rows
+    ]  # fmt: skip
+    Fact.objects.bulk_create(facts, batch_size=BATCH)
+    return len(facts)
+
+
+def _key(value: Any) -> str:
+    """Return a fact key: a vintage month as ``YYYY-MM``, anything else as text."""
+    if isinstance(value, datetime):
+        return (
+            timezone.localtime(value).strftime("%Y-%m")
+            if timezone.is_aware(value)
+            else value.strftime("%Y-%m")
+        )
+    if isinstance(value, date):
+        return value.strftime("%Y-%m")
+    return str(value or "")
+
+
+def _write_refusals(since: date, until: date) -> int:
+    """Count refusals per reason code: each decision counts once for every code it carries."""
+    rows = list(
+        refusals(since, until)
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day", "debtor__portfolio_id", "reasons")
+        .order_by()
+    )
+    if not rows:
+        return 0
+    frame = pl.DataFrame(
+        {
+            "day": [r[0] for r in rows],
+            "portfolio": [r[1] for r in rows],
+            "key": [list(r[2] or []) for r in rows],
+        },
+        schema={"day": pl.Date, "portfolio": pl.Int64, "key": pl.List(pl.String)},
+    )
+    counted = frame.explode("key").drop_nulls("key").group_by("day", "portfolio", "key").len()
+    facts = [
+        Fact(
+            day=day,
+            portfolio_id=portfolio,
+            metric=Metric.REFUSAL,
+            key=key,
+            count=count,
+            amount=Decimal("0.00"),
+        )
+        for day, portfolio, key, count in counted.iter_rows()
+    ]
+    Fact.objects.bulk_create(facts, batch_size=BATCH)
+    return len(facts)
