@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 
 from arrears.comms.templating import VARIABLES, language_key
 from arrears.compliance import policies
+from arrears.core import portal_tokens
 from arrears.core.money import Money
 from arrears.portfolio import ledger
 from arrears.portfolio.choices import Component, DebtorKind, Product
@@ -70,7 +72,7 @@ def build_variables(
         "days_past_due": position.days_past_due,
         "today": as_of,
         "deadline": as_of + timedelta(days=deadline_days),
-        "payment_link": _setting("ARREARS_PAYMENT_LINK_BASE", language),
+        "payment_link": _payment_link(debt, as_of, language),
         "payment_channels": _setting("ARREARS_PAYMENT_CHANNELS", language),
         "creditor_name": debt.portfolio.creditor_name,
         "creditor_contact": _setting("ARREARS_CREDITOR_CONTACT", language),
@@ -115,6 +117,19 @@ def _due_date(debt: Debt, as_of: date, days_past_due: int) -> date:
         return as_of - timedelta(days=days_past_due)
     upcoming = [item.due_date for item in ledger.get_schedule(debt=debt) if item.due_date >= as_of]
     return min(upcoming, default=debt.due_date)
+
+
+def _payment_link(debt: Debt, as_of: date, language: str) -> str:
+    """Return a signed link to the debtor's portal (issued at the start of ``as_of``) when the portal has an address.
+
+    Without ``ARREARS_PORTAL_BASE_URL`` it is the ``ARREARS_PAYMENT_LINK_BASE`` text, else the neutral text.
+    """
+    base = str(getattr(settings, "ARREARS_PORTAL_BASE_URL", "")).strip().rstrip("/")
+    if not base:
+        return _setting("ARREARS_PAYMENT_LINK_BASE", language)
+    issued_at = datetime.combine(as_of, time.min, tzinfo=UTC)
+    token = portal_tokens.issue(debtor_id=debt.debtor_id, issued_at=issued_at)
+    return base + reverse("portal:enter", args=[token])
 
 
 def _setting(name: str, language: str) -> str:
