@@ -24,6 +24,7 @@ from arrears.casework.models import (
     CaseAction,
     Dispute,
     Escalation,
+    HardshipAssessment,
     Promise,
     PromiseStatus,
     StageEvent,
@@ -32,7 +33,8 @@ from arrears.comms.models import Message
 from arrears.compliance import messages as compliance_messages
 from arrears.compliance.models import ContactDecision, ContactEvent, Hold
 from arrears.portfolio import queries as portfolio_queries
-from arrears.portfolio.models import Payment
+from arrears.portfolio.choices import Channel
+from arrears.portfolio.models import ContactPoint, Payment
 
 ROWS_PER_KIND = 100
 Entry = dict[str, Any]
@@ -64,6 +66,8 @@ def build_timeline(*, case: Case) -> list[Entry]:
         + _arrangements(case)
         + _disputes(case)
         + _escalations(case)
+        + _hardship(case)
+        + _opt_outs(case)
     )
     return sorted(entries, key=lambda entry: entry["at"], reverse=True)
 
@@ -235,6 +239,45 @@ def _escalations(case: Case) -> list[Entry]:
             escalation.reason,
         )
         for escalation in rows[:ROWS_PER_KIND]
+    ]
+
+
+def _hardship(case: Case) -> list[Entry]:
+    rows = (
+        HardshipAssessment.objects.filter(case=case)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
+    )
+    return [
+        _entry(
+            "hardship",
+            assessment.created_at,
+            _("Hardship: %(cause)s (%(by)s)")
+            % {
+                "cause": assessment.get_cause_display(),
+                "by": assessment.created_by.get_username() if assessment.created_by else _("the system"),
+            },
+            assessment.notes,
+        )
+        for assessment in rows[:ROWS_PER_KIND]
+    ]
+
+
+def _opt_outs(case: Case) -> list[Entry]:
+    """Channels the debtor stopped, from when (a withdrawn opt-out is in the audit log)."""
+    points = (
+        ContactPoint.objects.filter(debtor_id=case.debtor_id).only("pk", "kind", "opt_outs").order_by("pk")
+    )
+    return [
+        _entry(
+            "opt_out",
+            datetime.fromisoformat(since),
+            _("Opted out of %(channel)s")
+            % {"channel": Channel(channel).label if channel in Channel.values else channel},
+        )
+        for point in points[:ROWS_PER_KIND]
+        for channel, since in point.opt_outs.items()
+        if isinstance(since, str)
     ]
 
 
