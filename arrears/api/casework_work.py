@@ -18,6 +18,7 @@ from arrears.casework import queries as case_queries
 from arrears.casework.models import Activity, WorkItem
 from arrears.compliance import decisions
 from arrears.portfolio.ledger import DebtPosition
+from arrears.usecases import work_gate
 
 router = Router(tags=["casework"])
 
@@ -62,7 +63,7 @@ class NextIn(Schema):
 @router.post("/work-items/next", response={200: WorkItemOut, 204: None})
 def take_next(request: HttpRequest, payload: NextIn | None = None) -> Any:
     """Take my next item: my own highest first, else an unassigned one my skills fit; 204 when nothing is due."""
-    item = work.take_next(
+    item = work_gate.take_next(
         user=request.user, now=timezone.now(), exclude_case_id=payload.exclude_case_id if payload else None
     )
     if item is None:
@@ -110,7 +111,7 @@ class ReassignItemsOut(Schema):
 )
 def reassign_work_items(request: HttpRequest, payload: ReassignItemsIn) -> ReassignItemsOut:
     """Move every open item of one collector in a portfolio to another (supervisors); both are notified."""
-    moved = work.reassign_work_items(
+    moved = work_gate.reassign_work_items(
         from_user_id=payload.from_user_id, to_user_id=payload.to_user_id, portfolio_id=payload.portfolio_id,
         actor=request.user, now=timezone.now(), request_key=payload.request_key,
     )  # fmt: skip
@@ -183,7 +184,7 @@ class ReassignIn(Schema):
 )
 def reassign_case(request: HttpRequest, case_id: int, payload: ReassignIn) -> list[WorkItemOut]:
     """Give a case's open work items to another collector of its portfolio (supervisors); both are notified."""
-    items = work.reassign_case(
+    items = work_gate.reassign_case(
         case_id=case_id, to_user_id=payload.to_user_id, actor=request.user, now=timezone.now(),
         expected_revision=payload.revision, request_key=payload.request_key, reason=payload.reason,
     )  # fmt: skip

@@ -150,19 +150,23 @@ def get_work_item(*, user: Any, work_item_id: int) -> WorkItem:
         raise NotFound(_("No such work item.")) from None
 
 
-def take_next(*, user: Any, now: datetime, exclude_case_id: int | None = None) -> WorkItem | None:
+def take_next(
+    *, user: Any, now: datetime, exclude_case_id: int | None = None, skip_portfolio_ids: Iterable[int] = ()
+) -> WorkItem | None:
     """Return the next item for ``user``: their own first, else an unassigned one they fit, which they take.
 
-    ``exclude_case_id`` skips the case the user is on, so "next" moves on even before it is worked.
+    ``exclude_case_id`` skips the case the user is on, so "next" moves on even before it is worked;
+    ``skip_portfolio_ids`` skips portfolios the user may not take live work of (``usecases.work_gate``).
     Taking is a conditional update, so two collectors never take the same item. None when nothing is due.
     """
-    mine = list_my_work_items(user=user, now=now)
+    skipped = set(skip_portfolio_ids)
+    mine = list_my_work_items(user=user, now=now).exclude(portfolio_id__in=skipped)
     if exclude_case_id is not None:
         mine = mine.exclude(case_id=exclude_case_id)
     own = mine.first()
     if own is not None:
         return own
-    portfolio_ids = _portfolio_ids(user)
+    portfolio_ids = [pk for pk in _portfolio_ids(user) if pk not in skipped]
     candidates = (
         WorkItem.objects.filter(
             _due(now, portfolio_ids), assigned_to__isnull=True, status=WorkItemStatus.OPEN

@@ -20,6 +20,7 @@ from arrears.casework import notifications, work
 from arrears.core import errors
 from arrears.desk.views import refusals_as_http
 from arrears.portfolio import queries as portfolio_queries
+from arrears.usecases import work_gate
 
 
 class QueueFilterForm(forms.Form):
@@ -85,7 +86,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def next_case(request: HttpRequest) -> HttpResponse:
     current = request.POST.get("current", "")
-    item = work.take_next(
+    item = work_gate.take_next(
         user=request.user, now=timezone.now(), exclude_case_id=int(current) if current.isdigit() else None
     )
     if item is None:

@@ -21,6 +21,7 @@ from arrears.core import errors
 from arrears.desk.case_views import new_request_key
 from arrears.desk.views import refusals_as_http
 from arrears.portfolio import queries as portfolio_queries
+from arrears.usecases import work_gate
 
 
 class ReassignCaseForm(forms.Form):
@@ -95,7 +96,7 @@ def reassign_case(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            work.reassign_case(
+            work_gate.reassign_case(
                 case_id=data["case"], to_user_id=int(data["to_user"]), actor=request.user, now=timezone.now(),
                 expected_revision=None, request_key=data["request_key"],
             )  # fmt: skip
@@ -118,7 +119,7 @@ def reassign_work_items(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            moved = work.reassign_work_items(
+            moved = work_gate.reassign_work_items(
                 from_user_id=int(data["from_user"]), to_user_id=int(data["to_user"]),
                 portfolio_id=int(data["portfolio"]), actor=request.user, now=timezone.now(),
                 request_key=data["request_key"],

@@ -3,8 +3,9 @@
 When a run's partitions are written, its items are taken by expected recovery, highest first. A collector can take an item when they work
 the portfolio and have its skills: the debtor's language (when they list languages at all),
 ``companies`` for a company debtor, ``large_balances`` for a large balance (``casework.skills``).
-Among those, the one with the most capacity left gets it (ties: the lower user id); an item nobody
-can take stays unassigned in its queue, for a supervisor. Open items a collector already holds
+In a portfolio that requires certification, only certified collectors take items
+(``training.certification``). Among those, the one with the most capacity left gets it (ties: the
+lower user id); an item nobody can take stays unassigned in its queue, for a supervisor. Open items a collector already holds
 count against their capacity.
 """
 
@@ -24,6 +25,7 @@ from arrears.casework.models import WorkItem, WorkItemStatus
 from arrears.core.money import round_money
 from arrears.people.roles import Role
 from arrears.portfolio.models import Portfolio
+from arrears.training import certification
 
 # The chance of recovery by aging bucket when a case has no score (the older, the less likely).
 RECOVERY_BY_BUCKET = {
@@ -57,7 +59,11 @@ def assign_run(*, portfolio: Portfolio, business_date: date) -> int:
     portfolio, not of whichever partition came first.
     """
     capacity = int(getattr(settings, "ARREARS_COLLECTOR_DAILY_CAPACITY", 40))
-    collectors = _collectors(portfolio)
+    working = _collectors(portfolio)
+    cleared = certification.cleared_user_ids(
+        portfolio_id=portfolio.pk, user_ids=[pk for pk, _skills in working], as_of=business_date
+    )
+    collectors = [row for row in working if row[0] in cleared]
     held = _open_items([pk for pk, _skills in collectors])
     left = {pk: capacity - held.get(pk, 0) for pk, _skills in collectors}
     held_skills = {pk: set(items or []) for pk, items in collectors}
