@@ -17,6 +17,7 @@ from arrears.api import (
     cycle,
     imports,
     plans,
+    portal_links,
     portfolio,
     quality,
     recovery,
@@ -63,6 +64,7 @@ api.add_router("/v1", recovery.router)
 api.add_router("/v1", reporting.router)
 api.add_router("/v1", quality.router)
 api.add_router("/v1", training.router)
+api.add_router("/v1", portal_links.router)
 
 # Domain errors map to HTTP statuses in this one table.
 ERROR_STATUS: dict[type[DomainError], int] = {
