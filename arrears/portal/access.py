@@ -14,6 +14,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -247,3 +248,9 @@ def _revoked_after(debtor_id: int) -> datetime | None:
         return DebtorAccess.objects.get(debtor_id=debtor_id).links_valid_after
     except DebtorAccess.DoesNotExist:
         return None
+
+
+def absolute_url(path: str) -> str:
+    """Return ``path`` on the portal's public address (``ARREARS_PORTAL_BASE_URL``), or as it is when none is set."""
+    base = str(getattr(settings, "ARREARS_PORTAL_BASE_URL", "")).strip().rstrip("/")
+    return f"{base}{path}"
