@@ -16,7 +16,13 @@ from factory.django import DjangoModelFactory
 from arrears.casework.models import Case
 from arrears.recovery.models import Agency, RecoverySettings
 from tests.factories.cases import CaseFactory
-from tests.factories.portfolio import CREATED_AT, ContactPointFactory, DebtFactory, DebtorFactory, PortfolioFactory
+from tests.factories.portfolio import (
+    CREATED_AT,
+    ContactPointFactory,
+    DebtFactory,
+    DebtorFactory,
+    PortfolioFactory,
+)
 
 MORNING = datetime(2026, 3, 31, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 NIGHT = datetime(2026, 3, 31, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai

@@ -71,7 +71,7 @@ class TestScheduleVisit:
         assert not case.visits.exists()
 
     def test_refuses_a_visit_planned_at_night_in_the_debtors_zone(self, case, agent, companion):
-        with pytest.raises(visits.VisitNotAllowed, match="CN.TIME.NIGHT"):
+        with pytest.raises(visits.VisitNotAllowed, match=r"CN\.TIME\.NIGHT"):
             _schedule(case, agent, companion, scheduled_for=NIGHT)
 
         assert not case.visits.exists()
@@ -97,7 +97,7 @@ class TestCheckIn:
     def test_refuses_a_check_in_outside_the_allowed_hours_and_keeps_the_refusal(self, case, agent, companion):
         visit = _schedule(case, agent, companion)
 
-        with pytest.raises(visits.VisitNotAllowed, match="CN.TIME.NIGHT") as refused:
+        with pytest.raises(visits.VisitNotAllowed, match=r"CN\.TIME\.NIGHT") as refused:
             visits.check_in(visit_id=visit.pk, identification_shown=True, actor=agent, now=NIGHT)
 
         visit.refresh_from_db()
@@ -110,7 +110,7 @@ class TestCheckIn:
     def test_refuses_one_agent_alone_without_identification(self, case, agent):
         visit = _schedule(case, agent, None)
 
-        with pytest.raises(visits.VisitNotAllowed, match="needs_second_agent.*no_identification"):
+        with pytest.raises(visits.VisitNotAllowed, match=r"needs_second_agent.*no_identification"):
             visits.check_in(visit_id=visit.pk, identification_shown=False, actor=agent, now=MORNING)
 
         visit.refresh_from_db()
