@@ -24,6 +24,7 @@ import yaml
 DEFAULT_SCORECARD_FILE = Path(__file__).parent / "defaults" / "scorecard.yaml"
 TOTAL_WEIGHT = Decimal(100)
 DEFAULT_PASS_PERCENT = Decimal(80)
+DEFAULT_COACHING_PERCENT = Decimal(85)
 _HUNDREDTH = Decimal("0.01")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -67,11 +68,16 @@ class ScorecardItem:
 
 @dataclass(frozen=True, slots=True)
 class ScorecardSpec:
-    """A whole scorecard: sections, items and the pass mark (a percentage)."""
+    """A whole scorecard: sections, items, the pass mark and the score below which coaching follows.
+
+    A failed contact always opens coaching; one that passed but scored below ``coaching_percent``
+    (a low score) does too.
+    """
 
     sections: tuple[Section, ...]
     items: tuple[ScorecardItem, ...]
     pass_percent: Decimal = DEFAULT_PASS_PERCENT
+    coaching_percent: Decimal = DEFAULT_COACHING_PERCENT
 
     def item(self, key: str) -> ScorecardItem:
         """Return the item ``key``.
@@ -150,6 +156,13 @@ def validate_spec(spec: ScorecardSpec) -> list[Problem]:
         )
     if not Decimal(0) < spec.pass_percent <= TOTAL_WEIGHT:
         problems.append(Problem("pass_percent_range", params={"value": _plain(spec.pass_percent)}))
+    elif not spec.pass_percent <= spec.coaching_percent <= TOTAL_WEIGHT:
+        problems.append(
+            Problem(
+                "coaching_percent_range",
+                params={"value": _plain(spec.coaching_percent), "pass_percent": _plain(spec.pass_percent)},
+            )
+        )
     return problems
 
 
@@ -225,9 +238,16 @@ def spec_from_data(data: Any) -> ScorecardSpec:
     )
     items = tuple(_item(entry, index, problems) for index, entry in enumerate(_list(data, "items", problems)))
     pass_percent = _decimal(data.get("pass_percent", DEFAULT_PASS_PERCENT), "pass_percent", problems)
+    coaching_percent = _decimal(
+        data.get("coaching_percent", max(pass_percent, DEFAULT_COACHING_PERCENT)),
+        "coaching_percent",
+        problems,
+    )
     if problems:
         raise InvalidSpec(problems)
-    return ScorecardSpec(sections=sections, items=items, pass_percent=pass_percent)
+    return ScorecardSpec(
+        sections=sections, items=items, pass_percent=pass_percent, coaching_percent=coaching_percent
+    )
 
 
 def default_spec() -> ScorecardSpec:
@@ -242,6 +262,7 @@ def spec_to_data(spec: ScorecardSpec) -> dict[str, Any]:
     """Return ``spec`` as plain JSON-ready data (decimals as strings); ``spec_from_data`` reads it back."""
     return {
         "pass_percent": _plain(spec.pass_percent),
+        "coaching_percent": _plain(spec.coaching_percent),
         "sections": [{"key": s.key, "label_en": s.label_en, "label_zh": s.label_zh} for s in spec.sections],
         "items": [
             {
