@@ -38,8 +38,9 @@ class _Model(BaseModel):
 
 
 class Phrases(_Model):
-    """Words that show an intent, per language (matched ignoring case and spaces)."""
+    """Words that show an intent, per language (matched ignoring case and spaces), and how to name it."""
 
+    label: Text | None = None
     en: list[str] = Field(default_factory=list)
     zh: list[str] = Field(default_factory=list)
 
