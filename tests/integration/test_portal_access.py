@@ -117,7 +117,9 @@ class TestIdentityCheck:
 
         assert opened.used_at == now
         assert list(IdentityAttempt.objects.values_list("succeeded", flat=True)) == [True]
-        assert AuditEvent.objects.filter(action="portal.open_session", object_id=str(link.link.pk)).count() == 1
+        assert (
+            AuditEvent.objects.filter(action="portal.open_session", object_id=str(link.link.pk)).count() == 1
+        )
 
     def test_the_last_four_of_the_id_number_when_the_portfolio_asks_for_it(self, debtor, now, settings):
         settings.ARREARS_PORTAL_POLICIES = {debtor.portfolio.code: {"identity_check": "id_last4"}}
@@ -152,7 +154,9 @@ class TestIdentityCheck:
         link = issued(debtor, now)
         for minute in range(4):
             with pytest.raises(access.WrongAnswer):
-                access.check_identity(link_id=link.link.pk, answer="1999-01-01", now=now + timedelta(minutes=minute))
+                access.check_identity(
+                    link_id=link.link.pk, answer="1999-01-01", now=now + timedelta(minutes=minute)
+                )
 
         with pytest.raises(access.AccessLocked, match="locked for your account until 2026-03-31 21:33"):
             access.check_identity(link_id=link.link.pk, answer="1999-01-01", now=now + timedelta(minutes=4))
@@ -170,7 +174,9 @@ class TestIdentityCheck:
 
         with pytest.raises(access.AccessLocked):
             access.check_identity(link_id=other.link.pk, answer=BIRTH_DATE, now=now + timedelta(minutes=29))
-        opened = access.check_identity(link_id=other.link.pk, answer=BIRTH_DATE, now=now + timedelta(minutes=30))
+        opened = access.check_identity(
+            link_id=other.link.pk, answer=BIRTH_DATE, now=now + timedelta(minutes=30)
+        )
 
         assert opened.used_at == now + timedelta(minutes=30)
         assert DebtorAccess.objects.get(debtor=debtor).locked_until is None

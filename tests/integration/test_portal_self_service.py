@@ -36,7 +36,10 @@ PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
 def media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
     }
 
 
@@ -68,7 +71,11 @@ class TestPortalActor:
         actor = get_portal_actor(portfolio)
 
         assert actor == get_portal_actor(portfolio)
-        assert (actor.username, actor.is_active, actor.has_usable_password()) == ("portal-cn-cards", False, False)
+        assert (actor.username, actor.is_active, actor.has_usable_password()) == (
+            "portal-cn-cards",
+            False,
+            False,
+        )
         assert (actor.max_plan_months, actor.max_waiver_amount) == (4, Decimal("0.00"))
         assert list(actor.portfolios.all()) == [portfolio]
 
@@ -115,7 +122,9 @@ class TestPromise:
 
 class TestPlan:
     def test_within_the_accept_months_is_active_at_once(self, case, now):
-        quoted = self_service.quote_plan(debtor=case.debtor, case_id=case.pk, kind="instalments", months=6, now=now)
+        quoted = self_service.quote_plan(
+            debtor=case.debtor, case_id=case.pk, kind="instalments", months=6, now=now
+        )
         arrangement = self_service.propose_plan(
             debtor=case.debtor, case_id=case.pk, kind="instalments", months=6, now=now, request_key="k1"
         )
@@ -241,14 +250,18 @@ class TestChannels:
         assert "Opted out of SMS" in titles
         assert point.opt_outs == {}
         assert list(
-            AuditEvent.objects.filter(actor_label="portal-cn-cards").order_by("sequence").values_list("action", flat=True)
+            AuditEvent.objects.filter(actor_label="portal-cn-cards")
+            .order_by("sequence")
+            .values_list("action", flat=True)
         ) == ["portfolio.record_opt_out", "portfolio.withdraw_opt_out"]
 
     def test_another_debtors_contact_point_is_not_found_and_unchanged(self, case, stranger_case, now):
         point = ContactPointFactory(debtor=stranger_case.debtor, phone=True)
 
         with pytest.raises(NotFound):
-            self_service.set_channel(debtor=case.debtor, point_id=point.pk, channel="sms", allowed=False, now=now)
+            self_service.set_channel(
+                debtor=case.debtor, point_id=point.pk, channel="sms", allowed=False, now=now
+            )
 
         point.refresh_from_db()
         assert point.opt_outs == {}
