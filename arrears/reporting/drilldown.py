@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,15 +149,15 @@ def drill_down(*, drill: Drill, report: ReportFilter, page: int = 1) -> DrillRes
     source = SOURCES[drill.metric]
     rows = _filtered(source.rows(drill), source.portfolio, source.dims, drill, report)
     totals = rows.aggregate(
-        rows_count=Count("pk"), rows_amount=Sum(source.amount) if source.amount else Value(None)
+        rows_count=Count("pk"), **({"rows_amount": Sum(source.amount)} if source.amount else {})
     )
     listed = rows.annotate(
         row_case=F(source.case), row_reference=F(source.reference), row_day=source.day,
-        row_amount=F(source.amount) if source.amount else Value(None),
+        row_amount=F(source.amount) if source.amount else Value(None, output_field=DecimalField()),
     ).values("row_case", "row_reference", "row_day", "row_amount").order_by("row_day", "pk")  # fmt: skip
     start = (max(page, 1) - 1) * PAGE_SIZE
     return DrillResult(
-        count=totals["rows_count"], amount=exact_sum(totals["rows_amount"]),
+        count=totals["rows_count"], amount=exact_sum(totals.get("rows_amount")),
         rows=[_row(item) for item in listed[start : start + PAGE_SIZE]],
     )  # fmt: skip
 

@@ -234,7 +234,9 @@ def _write_refusals(since: date, until: date) -> int:
         },
         schema={"day": pl.Date, "portfolio": pl.Int64, "key": pl.List(pl.String)},
     )
-    counted = frame.explode("key", empty_as_null=False).drop_nulls("key").group_by("day", "portfolio", "key").len()
+    counted = (
+        frame.explode("key", empty_as_null=False).drop_nulls("key").group_by("day", "portfolio", "key").len()
+    )
     facts = [
         Fact(
             day=day,

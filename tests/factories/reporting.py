@@ -113,9 +113,16 @@ def _snapshot(portfolio: Portfolio, as_of: date, rows: dict[str, tuple[str, int,
               debts: dict[str, Debt], cases: dict[str, Case]) -> None:  # fmt: skip
     frame = pl.DataFrame(
         [
-            {"debt_id": debts[name].pk, "case_id": cases[name].pk, "portfolio_id": portfolio.pk,
-             "product": debts[name].product, "stage": stage, "days_past_due": dpd, "bucket": bucket,
-             "balance": Decimal(balance)}
+            {
+                "debt_id": debts[name].pk,
+                "case_id": cases[name].pk,
+                "portfolio_id": portfolio.pk,
+                "product": debts[name].product,
+                "stage": stage,
+                "days_past_due": dpd,
+                "bucket": bucket,
+                "balance": Decimal(balance),
+            }
             for name, (bucket, dpd, balance, stage) in rows.items()
         ],  # fmt: skip
         schema=positions.POSITION_COLUMNS,

@@ -33,7 +33,10 @@ class TestAging:
 
         rows = by(table, "bucket")
         assert [(rows[b]["count"], rows[b]["amount"]) for b in ("current", "1-30", "61-90", "91-120")] == [
-            (1, Decimal("1249.25")), (1, Decimal("5000.00")), (1, Decimal("3000.00")), (1, Decimal("4000.00")),
+            (1, Decimal("1249.25")),
+            (1, Decimal("5000.00")),
+            (1, Decimal("3000.00")),
+            (1, Decimal("4000.00")),
         ]
         assert rows["31-60"]["count"] == 0
         assert "2026-02-28" in table.note
@@ -48,7 +51,10 @@ class TestRollRates:
     def test_moves_each_bucket_of_january_to_february_with_its_share(self, world):
         table = portfolio.roll_rates(february(world))
 
-        cells = {(row["from_bucket"], row["to_bucket"]): (row["count"], row["amount"], row["share"]) for row in table.rows}
+        cells = {
+            (row["from_bucket"], row["to_bucket"]): (row["count"], row["amount"], row["share"])
+            for row in table.rows
+        }
         assert cells == {
             ("1-30", "closed"): (1, Decimal("1000.00"), Decimal("1.0000")),
             ("31-60", "current"): (1, Decimal("2000.00"), Decimal("0.5000")),
@@ -59,7 +65,9 @@ class TestRollRates:
     def test_cure_rate_is_the_past_due_accounts_now_current_or_closed(self, world):
         table = portfolio.cure_rate(february(world))
 
-        assert table.rows == [{"month_end": date(2026, 2, 28), "past_due": 4, "cured": 2, "rate": Decimal("0.5000")}]
+        assert table.rows == [
+            {"month_end": date(2026, 2, 28), "past_due": 4, "cured": 2, "rate": Decimal("0.5000")}
+        ]
 
 
 class TestFunnel:
@@ -75,7 +83,9 @@ class TestCollected:
     def test_by_day_week_and_month(self, world):
         report = february(world)
 
-        daily = [(row["period"], row["count"], row["amount"]) for row in recovery.collected(report, "day").rows]
+        daily = [
+            (row["period"], row["count"], row["amount"]) for row in recovery.collected(report, "day").rows
+        ]
         weekly = [(row["period"], row["amount"]) for row in recovery.collected(report, "week").rows]
         monthly = [(row["period"], row["amount"]) for row in recovery.collected(report, "month").rows]
 
@@ -89,7 +99,9 @@ class TestCollected:
         Payment.objects.filter(amount=Decimal("250.25")).update(reversed_at=facts.day_bounds(*FEBRUARY)[1])
         facts.refresh_facts(since=date(2026, 2, 20), until=date(2026, 2, 20))
 
-        assert [row["amount"] for row in recovery.collected(february(world), "month").rows] == [Decimal("1500.50")]
+        assert [row["amount"] for row in recovery.collected(february(world), "month").rows] == [
+            Decimal("1500.50")
+        ]
 
 
 class TestRecoveryByVintage:
@@ -97,11 +109,15 @@ class TestRecoveryByVintage:
         rows = by(recovery.recovery_by_vintage(february(world)), "vintage")
 
         assert (rows["2026-01"]["placed_count"], rows["2026-01"]["placed"], rows["2026-01"]["collected"]) == (
-            4, Decimal("10000.00"), Decimal("1750.75"),
+            4,
+            Decimal("10000.00"),
+            Decimal("1750.75"),
         )
         assert rows["2026-01"]["rate"] == Decimal("0.1751")
         assert (rows["2026-02"]["placed"], rows["2026-02"]["collected"], rows["2026-02"]["rate"]) == (
-            Decimal("5000.00"), Decimal("0.00"), Decimal("0.0000"),
+            Decimal("5000.00"),
+            Decimal("0.00"),
+            Decimal("0.0000"),
         )
 
 
@@ -112,7 +128,11 @@ class TestArms:
         champion, challenger = rows["champion"], rows["challenger"]
         assert (champion["accounts"], champion["paying"], champion["collected"]) == (3, 2, Decimal("1750.75"))
         assert champion["recovery_rate"] == Decimal("0.2188")
-        assert (challenger["accounts"], challenger["paying"], challenger["paying_rate"]) == (2, 0, Decimal("0.0000"))
+        assert (challenger["accounts"], challenger["paying"], challenger["paying_rate"]) == (
+            2,
+            0,
+            Decimal("0.0000"),
+        )
         assert challenger["difference"] == Decimal("-0.6667")
         assert challenger["low"] < challenger["difference"] < challenger["high"] <= 1
         assert champion["difference"] is None
@@ -140,7 +160,9 @@ class TestCosts:
         table = activity.cost_per_collected(february(world))
 
         assert {row["channel"]: (row["count"], row["cost"]) for row in table.rows} == {
-            "call": (4, Decimal("12.00")), "sms": (2, Decimal("0.10")), "email": (1, Decimal("0.01")),
+            "call": (4, Decimal("12.00")),
+            "sms": (2, Decimal("0.10")),
+            "email": (1, Decimal("0.01")),
         }
         assert "Total cost 12.11 for 1750.75 collected: 0.0069 per unit collected." == table.note
 
@@ -149,13 +171,27 @@ class TestCollectors:
     def test_each_collector_cases_contacts_promises_kept_and_collected(self, world):
         rows = {row["collector"]: row for row in activity.collectors(february(world)).rows}
 
-        assert rows["Xia Li"] == {"collector": "Xia Li", "cases": 3, "contacts": 3, "promises": 1, "kept": 1,
-                                  "collected": Decimal("1750.75")}
-        assert rows["y"] == {"collector": "y", "cases": 1, "contacts": 1, "promises": 1, "kept": 0,
-                             "collected": Decimal("0.00")}
+        assert rows["Xia Li"] == {
+            "collector": "Xia Li",
+            "cases": 3,
+            "contacts": 3,
+            "promises": 1,
+            "kept": 1,
+            "collected": Decimal("1750.75"),
+        }
+        assert rows["y"] == {
+            "collector": "y",
+            "cases": 1,
+            "contacts": 1,
+            "promises": 1,
+            "kept": 0,
+            "collected": Decimal("0.00"),
+        }
 
     def test_team_filter_keeps_the_team_cases_only(self, world):
-        rows = {row["collector"]: row for row in activity.collectors(february(world, team_id=world.team.pk)).rows}
+        rows = {
+            row["collector"]: row for row in activity.collectors(february(world, team_id=world.team.pk)).rows
+        }
 
         assert rows["y"]["contacts"] == 1  # y called C, a case of x's team
         assert rows["Xia Li"]["collected"] == Decimal("1750.75")
