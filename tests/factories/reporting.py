@@ -124,7 +124,7 @@ def _snapshot(portfolio: Portfolio, as_of: date, rows: dict[str, tuple[str, int,
                 "balance": Decimal(balance),
             }
             for name, (bucket, dpd, balance, stage) in rows.items()
-        ],  # fmt: skip
+        ],
         schema=positions.POSITION_COLUMNS,
     )
     positions.record_positions(as_of=as_of, frame=frame, portfolio_ids=[portfolio.pk])

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from arrears.reporting import facts
 from arrears.reporting.filters import ReportFilter
 from arrears.reporting.kpis import KPIS, activity, portfolio, recovery
 from arrears.reporting.models import ChannelCost, Fact
-from arrears.reporting import facts
 from tests.factories.reporting import FEBRUARY, build_world
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,7 @@ class TestCosts:
             "sms": (2, Decimal("0.10")),
             "email": (1, Decimal("0.01")),
         }
-        assert "Total cost 12.11 for 1750.75 collected: 0.0069 per unit collected." == table.note
+        assert table.note == "Total cost 12.11 for 1750.75 collected: 0.0069 per unit collected."
 
 
 class TestCollectors:

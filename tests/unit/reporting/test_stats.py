@@ -12,7 +12,7 @@ class TestWilson:
         assert (round(low, 4), round(high, 4)) == (0.2553, 0.3662)
 
     def test_refuses_more_successes_than_trials(self):
-        with pytest.raises(ValueError, match="within 0..trials"):
+        with pytest.raises(ValueError, match=r"within 0\.\.trials"):
             wilson(3, 2, 1.96)
 
 
