@@ -31,7 +31,10 @@ def stores(settings, tmp_path):
     settings.ARREARS_LETTER_DIR = str(tmp_path / "letters")
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
     }
 
 
@@ -101,7 +104,9 @@ class TestCaseRecoveryPage:
         client.force_login(supervisor)
 
         with time_machine.travel(MORNING, tick=False):
-            response = client.post(reverse("desk:refer_case", args=[case.pk]), {"reason": "Ignored the demand letter"})
+            response = client.post(
+                reverse("desk:refer_case", args=[case.pk]), {"reason": "Ignored the demand letter"}
+            )
 
         assert response.status_code == 302
         assert LegalReferral.objects.get(case=case).status == "pending"
@@ -122,7 +127,9 @@ class TestVisitPage:
         client.force_login(agent)
 
         with time_machine.travel(NIGHT, tick=False):
-            response = client.post(reverse("desk:visit_check_in", args=[visit.pk]), {"identification_shown": "on"})
+            response = client.post(
+                reverse("desk:visit_check_in", args=[visit.pk]), {"identification_shown": "on"}
+            )
 
         assert response.status_code == 422
         assert "CN.TIME.NIGHT" in _text(response)
@@ -181,7 +188,9 @@ class TestAgencyPage:
         agency = AgencyFactory(entitled_fields=["debtor_name"])
         client.force_login(supervisor)
 
-        placed = client.post(reverse("desk:place_cases", args=[agency.pk]), {"references": case.debt.external_ref})
+        placed = client.post(
+            reverse("desk:place_cases", args=[agency.pk]), {"references": case.debt.external_ref}
+        )
         export = client.post(reverse("desk:agency_export", args=[agency.pk]))
 
         assert placed.status_code == 302
@@ -208,7 +217,7 @@ class TestWriteOffPages:
         client.post(reverse("desk:record_recovery", args=[write_off.pk]),
                     {"external_ref": "R-1", "amount": "250.00", "received_date": "2099-01-01"})  # fmt: skip
 
-        assert f'pending-write-off-{write_off.pk}' in overview.content.decode()
+        assert f"pending-write-off-{write_off.pk}" in overview.content.decode()
         write_off.refresh_from_db()
         assert write_off.status == WriteOffStatus.APPROVED
         assert write_offs.recovered_so_far(write_off) == Decimal("250.00")

@@ -38,7 +38,9 @@ class TestExport:
         agency = AgencyFactory(entitled_fields=["debtor_name", "phone", "national_id", "notes"])
         placed = placements.place_cases(agency=agency, cases=[case], actor=supervisor, now=MORNING)
 
-        content = placements.export_placements(agency=agency, placements=placed, actor=supervisor, now=MORNING)
+        content = placements.export_placements(
+            agency=agency, placements=placed, actor=supervisor, now=MORNING
+        )
 
         rows = _rows(content)
         assert list(rows[0]) == ["reference", "debtor_name", "currency", "balance", "phone"]
@@ -51,7 +53,9 @@ class TestPlaceCases:
         other = late_case(portfolio=case.portfolio)
         referrals.refer_case(case_id=other.pk, reason="x", actor=supervisor, now=MORNING)
 
-        with pytest.raises(placements.PlacementRefused, match=f"{other.debt.external_ref} is in legal referral"):
+        with pytest.raises(
+            placements.PlacementRefused, match=f"{other.debt.external_ref} is in legal referral"
+        ):
             placements.place_cases(agency=AgencyFactory(), cases=[case, other], actor=supervisor, now=MORNING)
 
         assert not Placement.objects.exists()
@@ -61,13 +65,20 @@ class TestPlaceCases:
             placements.place_cases(agency=AgencyFactory(), cases=[case], actor=UserFactory(), now=MORNING)
 
     def test_recall_takes_the_case_back_and_it_may_be_placed_again(self, case, supervisor):
-        [placement] = placements.place_cases(agency=AgencyFactory(), cases=[case], actor=supervisor, now=MORNING)
+        [placement] = placements.place_cases(
+            agency=AgencyFactory(), cases=[case], actor=supervisor, now=MORNING
+        )
 
-        placements.recall_placement(placement_id=placement.pk, reason="No progress", actor=supervisor, now=MORNING)
+        placements.recall_placement(
+            placement_id=placement.pk, reason="No progress", actor=supervisor, now=MORNING
+        )
 
         placement.refresh_from_db()
         assert placement.status == PlacementStatus.RECALLED
-        assert len(placements.place_cases(agency=AgencyFactory(), cases=[case], actor=supervisor, now=MORNING)) == 1
+        assert (
+            len(placements.place_cases(agency=AgencyFactory(), cases=[case], actor=supervisor, now=MORNING))
+            == 1
+        )
 
 
 class TestRemittances:

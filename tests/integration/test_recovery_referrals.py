@@ -80,16 +80,24 @@ def _demand_letter(case, tmp_path_letters):
 
 class TestReferCase:
     def test_refers_an_eligible_case_waiting_for_two_approvals(self, case, supervisor):
-        referral = referrals.refer_case(case_id=case.pk, reason="Demand letter ignored", actor=supervisor, now=MORNING)
+        referral = referrals.refer_case(
+            case_id=case.pk, reason="Demand letter ignored", actor=supervisor, now=MORNING
+        )
 
-        assert (referral.status, referral.balance, referral.currency) == ("pending", Decimal("10000.00"), "CNY")
+        assert (referral.status, referral.balance, referral.currency) == (
+            "pending",
+            Decimal("10000.00"),
+            "CNY",
+        )
         assert AuditEvent.objects.filter(action="recovery.refer_case").count() == 1
 
     def test_refuses_an_unverified_debt_with_the_rule_and_writes_nothing(self, supervisor):
         case = late_case(verified=False)
         supervisor.portfolios.add(case.portfolio)
 
-        with pytest.raises(referrals.ReferralNotEligible, match=r"not verified .*\[not_verified\]") as refused:
+        with pytest.raises(
+            referrals.ReferralNotEligible, match=r"not verified .*\[not_verified\]"
+        ) as refused:
             referrals.refer_case(case_id=case.pk, reason="x", actor=supervisor, now=MORNING)
 
         assert refused.value.blocks == ["not_verified"]
@@ -121,13 +129,18 @@ class TestApproveReferral:
         referral = _approved(case, supervisor, second_supervisor, officer)
 
         assert referral.status == ReferralStatus.APPROVED
-        assert (referral.supervisor_approved_by, referral.compliance_approved_by) == (second_supervisor, officer)
+        assert (referral.supervisor_approved_by, referral.compliance_approved_by) == (
+            second_supervisor,
+            officer,
+        )
 
     def test_the_referrer_cannot_approve_their_own_referral(self, case, supervisor):
         referral = referrals.refer_case(case_id=case.pk, reason="x", actor=supervisor, now=MORNING)
 
         with pytest.raises(PermissionDenied):
-            referrals.approve_referral(referral_id=referral.pk, capacity="supervisor", actor=supervisor, now=MORNING)
+            referrals.approve_referral(
+                referral_id=referral.pk, capacity="supervisor", actor=supervisor, now=MORNING
+            )
 
     def test_one_approval_leaves_it_waiting(self, case, supervisor, officer):
         referral = referrals.refer_case(case_id=case.pk, reason="x", actor=supervisor, now=MORNING)
@@ -137,7 +150,9 @@ class TestApproveReferral:
 
 
 class TestLitigation:
-    def test_filing_hearing_and_judgment_charge_the_costs_once(self, case, supervisor, second_supervisor, officer):
+    def test_filing_hearing_and_judgment_charge_the_costs_once(
+        self, case, supervisor, second_supervisor, officer
+    ):
         referral = _approved(case, supervisor, second_supervisor, officer)
 
         litigation.record_filing(referral_id=referral.pk, firm="金杜律师事务所", court="上海市浦东新区人民法院",

@@ -28,7 +28,10 @@ PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 def media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
     }
 
 
@@ -62,7 +65,9 @@ class TestScheduleVisit:
         visit = _schedule(case, agent, companion)
 
         assert visit.status == VisitStatus.SCHEDULED
-        assert AuditEvent.objects.filter(action="recovery.schedule_visit", object_id=str(visit.pk)).count() == 1
+        assert (
+            AuditEvent.objects.filter(action="recovery.schedule_visit", object_id=str(visit.pk)).count() == 1
+        )
 
     def test_refuses_a_school_by_default_and_plans_nothing(self, case, agent, companion):
         with pytest.raises(visits.VisitNotAllowed, match="forbidden_place"):
@@ -120,9 +125,9 @@ class TestCheckIn:
         visit_settings(case.portfolio, two_person_rule=False)
         visit = _schedule(case, agent, None)
 
-        assert visits.check_in(visit_id=visit.pk, identification_shown=True, actor=agent, now=MORNING).status == (
-            VisitStatus.CHECKED_IN
-        )
+        assert visits.check_in(
+            visit_id=visit.pk, identification_shown=True, actor=agent, now=MORNING
+        ).status == (VisitStatus.CHECKED_IN)
 
 
 class TestCheckOut:
@@ -142,7 +147,11 @@ class TestCheckOut:
 
         assert done.status == VisitStatus.COMPLETED and done.safety_flags == ["dog"]
         promise = Promise.objects.get(pk=done.promise_id)
-        assert (promise.amount, promise.due_date, promise.source) == (Decimal("2000.00"), date(2026, 4, 3), "visit")
+        assert (promise.amount, promise.due_date, promise.source) == (
+            Decimal("2000.00"),
+            date(2026, 4, 3),
+            "visit",
+        )
         event = ContactEvent.objects.get(pk=done.contact_event_id)
         assert (event.type, event.outcome, event.occurred_at) == ("visit", "conversation", MORNING)
         assert VisitDocument.objects.get(visit=done).name == "door.png"
@@ -173,4 +182,8 @@ class TestOrderRoute:
 
         ordered = visits.order_route(visits=[first, second, third], actor=agent, now=MORNING)
 
-        assert [(visit.pk, visit.route_order) for visit in ordered] == [(second.pk, 1), (third.pk, 2), (first.pk, 3)]
+        assert [(visit.pk, visit.route_order) for visit in ordered] == [
+            (second.pk, 1),
+            (third.pk, 2),
+            (first.pk, 3),
+        ]

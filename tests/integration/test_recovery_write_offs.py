@@ -94,7 +94,9 @@ class TestRecoveryAfterWriteOff:
         case.debt.refresh_from_db()
         assert case.debt.status == DebtStatus.WRITTEN_OFF
 
-    def test_recovering_more_than_was_written_off_holds_the_rest_as_overpayment(self, case, collector, supervisor):
+    def test_recovering_more_than_was_written_off_holds_the_rest_as_overpayment(
+        self, case, collector, supervisor
+    ):
         write_off = _written_off(case, collector, supervisor)
 
         write_offs.record_recovery(write_off_id=write_off.pk, external_ref="REC-1", amount=Decimal("10000.00"),

@@ -16,22 +16,34 @@ class TestVisitRules:
         assert check_plan(STRICT, place_kind="school") == [VisitBlock.FORBIDDEN_PLACE]
 
     def test_arrival_alone_without_identification_names_both_rules(self):
-        blocks = check_arrival(STRICT, place_kind="home", agent_id=1, companion_ids=[], identification_shown=False)
+        blocks = check_arrival(
+            STRICT, place_kind="home", agent_id=1, companion_ids=[], identification_shown=False
+        )
 
         assert blocks == [VisitBlock.NEEDS_SECOND_AGENT, VisitBlock.NO_IDENTIFICATION]
 
     def test_the_agent_cannot_be_their_own_companion(self):
-        blocks = check_arrival(STRICT, place_kind="home", agent_id=1, companion_ids=[1], identification_shown=True)
+        blocks = check_arrival(
+            STRICT, place_kind="home", agent_id=1, companion_ids=[1], identification_shown=True
+        )
 
         assert blocks == [VisitBlock.SAME_AGENT_TWICE]
 
     def test_a_pair_with_identification_at_home_may_check_in(self):
-        assert check_arrival(STRICT, place_kind="home", agent_id=1, companion_ids=[2], identification_shown=True) == []
+        assert (
+            check_arrival(STRICT, place_kind="home", agent_id=1, companion_ids=[2], identification_shown=True)
+            == []
+        )
 
     def test_a_portfolio_without_the_rules_lets_one_agent_visit(self):
         lax = VisitRules(forbidden_places=frozenset(), two_person_rule=False, identification_required=False)
 
-        assert check_arrival(lax, place_kind="workplace", agent_id=1, companion_ids=[], identification_shown=False) == []
+        assert (
+            check_arrival(
+                lax, place_kind="workplace", agent_id=1, companion_ids=[], identification_shown=False
+            )
+            == []
+        )
 
 
 class TestOrderRoute:
@@ -39,6 +51,11 @@ class TestOrderRoute:
         def at(hour: int) -> datetime:
             return datetime(2026, 3, 31, hour, tzinfo=UTC)
 
-        stops = [Stop(1, "Pudong", at(3)), Stop(2, "Xuhui", at(1)), Stop(3, "pudong ", at(2)), Stop(4, "Xuhui", at(4))]
+        stops = [
+            Stop(1, "Pudong", at(3)),
+            Stop(2, "Xuhui", at(1)),
+            Stop(3, "pudong ", at(2)),
+            Stop(4, "Xuhui", at(4)),
+        ]
 
         assert order_route(stops) == [2, 4, 3, 1]
