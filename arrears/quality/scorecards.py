@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from arrears.core.audit.actions import record_event
@@ -98,6 +98,13 @@ def list_scorecard_portfolios(*, user: Any) -> list[tuple[Portfolio, Scorecard |
         )
     }
     return [(portfolio, active.get(portfolio.pk)) for portfolio in portfolios]
+
+
+def list_portfolios_with_scorecard() -> QuerySet[Portfolio]:
+    """Return the portfolios that have a scorecard, by code."""
+    return Portfolio.objects.filter(Exists(Scorecard.objects.filter(portfolio=OuterRef("pk")))).order_by(
+        "code"
+    )
 
 
 def get_portfolio(*, user: Any, portfolio_id: int) -> Portfolio:
