@@ -78,6 +78,31 @@ def build_filter(
     granted = granted_portfolio_ids(user)
     if granted is not None:
         visible = visible.filter(pk__in=granted)
+    return _filter(visible, today, portfolio, team, product, since, until)
+
+
+def build_command_filter(
+    *, today: date, portfolio_code: str | None = None, team: int | None = None, product: str = "",
+    since: date | None = None, until: date | None = None,
+) -> ReportFilter:  # fmt: skip
+    """Return the filter of the command line, which sees every portfolio.
+
+    :raises NotFound: when there is no portfolio ``portfolio_code``.
+    :raises BadPeriod: when ``until`` is before ``since``.
+    """
+    portfolio = None
+    if portfolio_code:
+        found = list(Portfolio.objects.filter(code=portfolio_code).values_list("pk", flat=True))
+        if not found:
+            raise NotFound(_("There is no portfolio %(id)s among yours.") % {"id": portfolio_code})
+        portfolio = found[0]
+    return _filter(Portfolio.objects.all(), today, portfolio, team, product, since, until)
+
+
+def _filter(
+    visible: QuerySet[Portfolio], today: date, portfolio: int | None, team: int | None, product: str,
+    since: date | None, until: date | None,
+) -> ReportFilter:  # fmt: skip
     ids = sorted(visible.values_list("pk", flat=True))
     if portfolio is not None:
         if portfolio not in ids:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from arrears.cli.base import LocalizedCommand
 from arrears.comms import dispatcher, schedule
 from arrears.comms.gateways.registry import build_gateways
+from arrears.usecases import reporting_daily
 from arrears.usecases.cycle import schedule as cycle_schedule
 
 
@@ -61,6 +62,7 @@ class Command(LocalizedCommand):
             jobs = [
                 *schedule.run_due_jobs(now=timezone.now()),
                 *cycle_schedule.run_due_cycles(now=timezone.now()),
+                *reporting_daily.run_due_reporting(now=timezone.now()),
             ]
             if report.claimed or jobs:
                 outcomes = ", ".join(f"{name} {count}" for name, count in sorted(report.outcomes.items()))
