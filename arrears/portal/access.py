@@ -1,9 +1,10 @@
-"""Getting into the portal: issue a link, open it, answer the identity question, revoke links.
+"""Getting into the portal: open a link, answer the identity question; revoke a debtor's links.
 
-A link is a signed token (`core.portal_tokens`) for one debtor. Opening it checks the signature, the
+A link is a signed token for one debtor (issued by `usecases.portal_access.issue_link` or rendered
+into a message), recorded here when first opened. Opening it checks the signature, the
 issue moment against the portfolio's ``link_days``, a revocation (of that link or of every link the
 debtor was given before a moment) and whether it was used: a link opens one session, then it is spent.
-The identity question is the portfolio's (`policy.IdentityCheck`); ``max_attempts`` wrong answers in
+The identity question is the portfolio's (`IdentityCheck`); ``max_attempts`` wrong answers in
 a row lock the debtor out for ``lock_minutes``, whichever link they use. Every answer is kept; a
 session, a lockout and a revocation each write one audit event.
 """
@@ -11,12 +12,9 @@ session, a lockout and a revocation each write one audit event.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -24,9 +22,9 @@ from arrears.core import portal_tokens
 from arrears.core.audit.actions import record_event
 from arrears.core.errors import DomainError
 from arrears.portal.models import DebtorAccess, IdentityAttempt, PortalLink
-from arrears.portal.policy import IdentityCheck, PortalPolicy, get_policy
 from arrears.portfolio.choices import DebtorKind
 from arrears.portfolio.models import Debtor
+from arrears.usecases.portal_access import IdentityCheck, PortalPolicy, get_policy
 
 
 class LinkRefused(DomainError):
@@ -45,35 +43,11 @@ class NoIdentityOnFile(DomainError):
     """The creditor holds nothing to check the debtor's identity with."""
 
 
-@dataclass(frozen=True)
-class IssuedLink:
-    token: str
-    path: str
-    link: PortalLink
-
-
 def _lock_message(until: datetime) -> str:
     return _(
         "Too many wrong answers: the portal is locked for your account until %(moment)s (UTC). "
         "Try again later, or contact us."
     ) % {"moment": until.strftime("%Y-%m-%d %H:%M")}
-
-
-def issue_link(*, debtor: Debtor, now: datetime, source: str, actor: object) -> IssuedLink:
-    """Issue and record a link for ``debtor`` valid for the portfolio's ``link_days``; one audit event."""
-    policy = get_policy(debtor.portfolio)
-    token = portal_tokens.issue(debtor_id=debtor.pk, issued_at=now)
-    claims = portal_tokens.read(token)
-    with transaction.atomic():
-        link = PortalLink.objects.create(
-            token_id=claims.token_id, debtor=debtor, issued_at=claims.issued_at,
-            expires_at=claims.issued_at + timedelta(days=policy.link_days), source=source, created_at=now,
-        )  # fmt: skip
-        record_event(
-            actor=actor, action="portal.issue_link", target=link, now=now, portfolio_id=debtor.portfolio_id,
-            after={"debtor": debtor.external_ref, "expires_at": link.expires_at.isoformat(), "source": source},
-        )  # fmt: skip
-    return IssuedLink(token, reverse("portal:enter", args=[token]), link)
 
 
 def open_link(*, token: str, now: datetime) -> PortalLink:
@@ -97,7 +71,7 @@ def open_link(*, token: str, now: datetime) -> PortalLink:
     link, _created = PortalLink.objects.get_or_create(
         token_id=claims.token_id,
         defaults={
-            "debtor": debtor, "issued_at": claims.issued_at, "source": "message", "created_at": now,
+            "debtor": debtor, "issued_at": claims.issued_at, "created_at": now,
             "expires_at": claims.issued_at + timedelta(days=policy.link_days),
         },
     )  # fmt: skip
@@ -116,7 +90,7 @@ def _check_usable(link: PortalLink, debtor: Debtor, now: datetime) -> None:
             % {"date": link.expires_at.date().isoformat()}
         )
     revoked_after = _revoked_after(debtor.pk)
-    if link.revoked_at is not None or (revoked_after is not None and link.issued_at < revoked_after):
+    if revoked_after is not None and link.issued_at < revoked_after:
         raise LinkRefused(_("This link was withdrawn. Use the link in your latest message, or contact us."))
     if link.used_at is not None:
         raise LinkRefused(
@@ -240,7 +214,7 @@ def is_session_valid(*, link_id: int, debtor_id: int) -> bool:
     except PortalLink.DoesNotExist:
         return False
     revoked_after = _revoked_after(debtor_id)
-    return link.revoked_at is None and (revoked_after is None or link.issued_at >= revoked_after)
+    return revoked_after is None or link.issued_at >= revoked_after
 
 
 def _revoked_after(debtor_id: int) -> datetime | None:
@@ -250,7 +224,15 @@ def _revoked_after(debtor_id: int) -> datetime | None:
         return None
 
 
-def absolute_url(path: str) -> str:
-    """Return ``path`` on the portal's public address (``ARREARS_PORTAL_BASE_URL``), or as it is when none is set."""
-    base = str(getattr(settings, "ARREARS_PORTAL_BASE_URL", "")).strip().rstrip("/")
-    return f"{base}{path}"
+@transaction.atomic
+def unlock(*, debtor: Debtor, now: datetime, actor: object, reason: str = "") -> None:
+    """Lift a lockout before its time (support staff confirmed who the debtor is); one audit event."""
+    access, _created = DebtorAccess.objects.get_or_create(debtor=debtor)
+    before = access.locked_until
+    access.failed_attempts, access.locked_until = 0, None
+    access.save(update_fields=["failed_attempts", "locked_until"])
+    record_event(
+        actor=actor, action="portal.unlock_access", target=access, now=now, portfolio_id=debtor.portfolio_id,
+        reason=reason, before={"locked_until": before.isoformat() if before else None},
+        after={"debtor": debtor.external_ref},
+    )  # fmt: skip

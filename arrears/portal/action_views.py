@@ -21,10 +21,10 @@ from arrears.casework.models import ArrangementStatus, Case
 from arrears.core import errors
 from arrears.portal import queries, self_service
 from arrears.portal.forms import DisputeForm, HardshipForm, PlanForm, PromiseForm, fresh_key
-from arrears.portal.policy import get_policy
 from arrears.portal.session import debtor_required, page
 from arrears.portfolio import ledger
 from arrears.portfolio.models import Debtor
+from arrears.usecases.portal_access import get_policy
 
 
 def _account(debtor: Debtor, case_id: int) -> tuple[Case, dict[str, Any]]:

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from arrears.people.models import User
 from arrears.people.roles import Role
-from arrears.portal.policy import get_policy
 from arrears.portfolio.models import Portfolio
+from arrears.usecases.portal_access import get_policy
 
 PREFIX = "portal-"
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from arrears.casework import disputes
 from arrears.casework.models import ArrangementKind, DisputeReason, HardshipCause
-from arrears.portal.policy import IdentityCheck
+from arrears.usecases.portal_access import IdentityCheck
 
 
 class DateInput(forms.DateInput):

@@ -6,10 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortalLink(models.Model):
-    """One signed link (by its token id): whose it is, until when, and whether it was used or revoked.
-
-    A link issued by staff (command line, API, demo) is written when issued; a link in a message is
-    written when the debtor first opens it. Either way a link opens one session only.
+    """One signed link (by its token id), written when the debtor first opens it: whose it is, until when,
+    and when it was used: a link opens one session only (revoking is per debtor, `DebtorAccess`).
     """
 
     token_id = models.CharField(_("token id"), max_length=32, unique=True)
@@ -18,9 +16,7 @@ class PortalLink(models.Model):
     )
     issued_at = models.DateTimeField(_("issued at"))
     expires_at = models.DateTimeField(_("expires at"))
-    source = models.CharField(_("source"), max_length=20, default="message")
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:

@@ -35,9 +35,9 @@ from arrears.casework.models import (
 )
 from arrears.portal import queries
 from arrears.portal.actor import get_portal_actor
-from arrears.portal.policy import get_policy
 from arrears.portfolio import contacts
 from arrears.portfolio.models import ContactPoint, Debtor
+from arrears.usecases.portal_access import get_policy
 
 SOURCE = "portal"
 PLAN_KINDS = (ArrangementKind.INSTALMENTS, ArrangementKind.DEFERRAL)

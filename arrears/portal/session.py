@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from arrears.portal import access
 from arrears.portal.models import PortalLink
-from arrears.portal.policy import get_policy
 from arrears.portfolio.models import Debtor
+from arrears.usecases.portal_access import get_policy
 
 KEY = "arrears_portal"
 P = ParamSpec("P")

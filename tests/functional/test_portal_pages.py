@@ -16,6 +16,7 @@ from arrears.casework.models import Arrangement, ArrangementStatus, Dispute, Pro
 from arrears.compliance.models import Hold
 from arrears.portal import access
 from arrears.portfolio.models import ContactPoint
+from arrears.usecases import portal_access
 from tests.factories.cases import CaseFactory
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory, PortfolioFactory
 
@@ -65,7 +66,7 @@ def other_case(portfolio):
 
 
 def link_for(debtor):
-    return access.issue_link(debtor=debtor, now=timezone.now(), source="test", actor=None).path
+    return portal_access.issue_link(debtor=debtor, now=timezone.now(), source="test", actor=None).path
 
 
 def signed_in(debtor):

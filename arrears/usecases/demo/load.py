@@ -44,6 +44,7 @@ from arrears.usecases.demo.generate import (
     generate_in_background,
 )
 from arrears.usecases.demo.messages import add_messages
+from arrears.usecases.demo.portal import add_portal_links
 from arrears.usecases.demo.quality import add_quality
 from arrears.usecases.demo.recovery import add_recovery
 from arrears.usecases.demo.reporting import add_reporting_history
@@ -109,6 +110,7 @@ def load_demo(*, seed: int, debtors: int, as_of: date, with_users: bool, now: da
     users = ensure_demo_users(portfolios=portfolios, now=now) if with_users else []
     add_messages(list(portfolios.values()), now=now)
     add_casework(list(portfolios.values()), seed=seed, as_of=as_of, now=now)
+    add_portal_links(list(portfolios.values()), now=now)
     add_recovery(list(portfolios.values()), seed=seed, as_of=as_of, now=now)
     add_training(list(portfolios.values()), seed=seed, as_of=as_of, now=now)
     add_quality(list(portfolios.values()), seed=seed, as_of=as_of, now=now)
