@@ -248,8 +248,10 @@ def _check_reachability(scenario: Scenario, lines: dict[Location, int]) -> Itera
             )
     for node_id in reached:
         node = scenario.nodes[node_id]
-        if not node.is_terminal and not any(
-            scenario.nodes[other].is_terminal for other in _reachable(scenario, node_id)
+        if (
+            not node.is_terminal
+            and node.branches
+            and not any(scenario.nodes[other].is_terminal for other in _reachable(scenario, node_id))
         ):
             yield located_yaml.at(
                 lines,
