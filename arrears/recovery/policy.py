@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.utils.functional import Promise as LazyText
 from django.utils.translation import gettext_lazy as _
 
@@ -31,12 +29,12 @@ def explain(blocks: list[Block] | list[VisitBlock]) -> str:
     return "; ".join(f"{BLOCK_TEXT[block]} [{block.value}]" for block in blocks)
 
 
-def get_settings(portfolio: Portfolio, *, now: datetime | None = None) -> RecoverySettings:
+def get_settings(portfolio: Portfolio) -> RecoverySettings:
     """Return the portfolio's recovery settings, or the defaults (unsaved) when it has none."""
     found = RecoverySettings.objects.filter(portfolio=portfolio).order_by("pk").first()
     if found is not None:
         return found
-    return RecoverySettings(portfolio=portfolio, updated_at=now)
+    return RecoverySettings(portfolio=portfolio, updated_at=portfolio.created_at)
 
 
 def visit_rules(portfolio: Portfolio) -> VisitRules:

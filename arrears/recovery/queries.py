@@ -91,11 +91,11 @@ def get_case_recovery(*, case: Case, user: Any, now: datetime) -> CaseRecovery:
     blocks = referrals.check_eligibility(case=case, now=now)
     return CaseRecovery(
         case=case, balance=settlements.balance_of(case), referral_blocks=[policy.explain([block]) for block in blocks],
-        visits=list(case.visits.select_related("agent", "companion").order_by("-scheduled_for", "-pk")),
-        referrals=list(case.referrals.order_by("-referred_at", "-pk")),
-        placements=list(case.placements.select_related("agency").order_by("-placed_at", "-pk")),
+        visits=list(Visit.objects.filter(case=case).select_related("agent", "companion").order_by("-scheduled_for", "-pk")),
+        referrals=list(LegalReferral.objects.filter(case=case).order_by("-referred_at", "-pk")),
+        placements=list(Placement.objects.filter(case=case).select_related("agency").order_by("-placed_at", "-pk")),
         settlements=settlements.list_settlements(case=case),
-        write_offs=list(case.write_offs.prefetch_related("recoveries__payment").order_by("-requested_at", "-pk")),
+        write_offs=list(WriteOff.objects.filter(case=case).prefetch_related("recoveries__payment").order_by("-requested_at", "-pk")),
         may_refer=user.can(Capability.REFER_LEGAL), may_place=user.can(Capability.MANAGE_PLACEMENTS),
     )  # fmt: skip
 

@@ -59,9 +59,9 @@ def referral_facts(*, case: Case, now: datetime, excluding: int | None = None) -
     last_payment = Payment.objects.filter(debt_id=case.debt_id, reversed_at__isnull=True).aggregate(
         last=Max("received_date")
     )["last"]
-    referrals = LegalReferral.objects.filter(case=case, status__in=OPEN_REFERRAL_STATUSES).exclude(
-        pk=excluding
-    )
+    referrals = LegalReferral.objects.filter(case=case, status__in=OPEN_REFERRAL_STATUSES)
+    if excluding is not None:
+        referrals = referrals.exclude(pk=excluding)
     return ReferralFacts(
         is_verified=case.debt.verified_at is not None, balance=balances.total - balances.overpayment,
         min_balance=settings.legal_min_balance, due_date=case.debt.due_date, last_payment_date=last_payment,
