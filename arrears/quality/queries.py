@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from arrears.comms.models import Message
@@ -56,13 +56,15 @@ def count_pending(*, user: Any) -> int:
 
 
 def get_review(*, user: Any, review_id: int) -> QualityReview:
-    """Return one review in the user's portfolios.
+    """Return one review in the user's portfolios (a collector: only reviews of their own contacts).
 
     :raises NotFound: when it does not exist or is out of scope.
     """
+    reviews = scope_to_user(QualityReview.objects.all(), user)
+    if not (user.can(Capability.REVIEW_QUALITY) or user.can(Capability.SUPERVISE_TEAM)):
+        reviews = reviews.filter(collector=user)
     review = (
-        scope_to_user(QualityReview.objects.all(), user)
-        .select_related(
+        reviews.select_related(
             "activity__case__debt", "activity__case__portfolio", "collector", "scorecard", "reviewed_by"
         )
         .filter(pk=review_id)
@@ -180,8 +182,3 @@ def count_open_coaching(*, user: Any) -> int:
 def follow_up_of(*, task: CoachingTask) -> list[QualityReview]:
     """Return the reviews since the coaching (the follow-up)."""
     return coaching.list_follow_up_reviews(task=task)
-
-
-def queryset_reviews(*, user: Any) -> QuerySet[QualityReview]:
-    """Return every review in the user's portfolios (for the API's listing)."""
-    return scope_to_user(QualityReview.objects.all(), user)

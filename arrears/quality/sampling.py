@@ -32,7 +32,8 @@ from arrears.compliance.linter import ALL_PACKS, Severity, lint
 from arrears.compliance.models import Hold
 from arrears.compliance.rules.vocabulary import HoldType
 from arrears.core.audit.actions import record_event
-from arrears.core.errors import DomainError
+from arrears.core.errors import DomainError, PermissionDenied
+from arrears.people.roles import Capability
 from arrears.portfolio.models import Portfolio
 from arrears.quality import coaching, reviews, scorecards
 from arrears.quality.models import QualityReview, SampleReason, SampleRun
@@ -177,9 +178,14 @@ def draw_sample(
 
     Drawing a day again returns the first run unchanged.
 
+    :raises PermissionDenied: when the actor may neither review nor manage quality.
     :raises InvalidSample: when the rate is not between 0 and 1.
     :raises NotFound: when the portfolio has no scorecard.
     """
+    if actor is not None and not (
+        actor.can(Capability.REVIEW_QUALITY) or actor.can(Capability.MANAGE_QUALITY)
+    ):
+        raise PermissionDenied(_("Only a quality reviewer may draw a sample."))
     if not Decimal(0) <= rate <= Decimal(1):
         raise InvalidSample(
             _("The sample rate must be between 0 and 1 (0.05 is 5 %%); got %(rate)s.") % {"rate": rate}

@@ -35,6 +35,18 @@ TRANSCRIPT_ZH = """坐席：您好，我是星辰银行的催收专员李娜，�
 坐席：那我们约定您4月5日前还第一期，我会在4月6日跟进。感谢您的配合，再见。"""
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    return tmp_path
+
+
 @pytest.fixture
 def world():
     return quality_world()
