@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from arrears.core.errors import DomainError
 from arrears.reporting.tables import Table
 
 FORMATS = ("csv", "xlsx")
@@ -21,7 +22,7 @@ CONTENT_TYPES = {
 }
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(DomainError):
     """An export format other than CSV and XLSX."""
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from arrears.core.errors import DomainError, NotFound
+from arrears.core.errors import DomainError, NotFound, PermissionDenied
+from arrears.people.roles import Capability
 from arrears.people.scoping import granted_portfolio_ids
 from arrears.portfolio.models import Portfolio
 from arrears.reporting.models import Fact
@@ -71,9 +72,12 @@ def build_filter(
 ) -> ReportFilter:  # fmt: skip
     """Return the filter of these choices within ``user``'s portfolios (the last 30 days by default).
 
+    :raises PermissionDenied: when the user's role may not see reports.
     :raises NotFound: when ``portfolio`` is not one the user may see.
     :raises BadPeriod: when ``until`` is before ``since``.
     """
+    if not getattr(user, "is_authenticated", False) or not user.can(Capability.VIEW_REPORTS):
+        raise PermissionDenied(_("Your role may not see reports."))
     visible = Portfolio.objects.all()
     granted = granted_portfolio_ids(user)
     if granted is not None:
