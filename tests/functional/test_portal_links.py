@@ -142,9 +142,6 @@ class TestAdmin:
         client.login(username="wang", password=DEFAULT_PASSWORD)
 
         assert client.get("/admin/portal/debtoraccess/").status_code == 403
-            302,
-            "/admin/login/?next=/admin/portal/debtoraccess/",
-        )
 
 
 class TestDemo:
