@@ -158,7 +158,11 @@ def recall_placement(*, placement_id: int, reason: str, actor: Any, now: datetim
 
 
 def export_placements(*, agency: Agency, placements: Sequence[Placement], actor: Any, now: datetime) -> bytes:
-    """Return the CSV (UTF-8 with BOM, for spreadsheet programs) the agency receives, and audit the export."""
+    """Return the CSV (UTF-8 with BOM, for spreadsheet programs) the agency receives, and audit the export.
+
+    :raises PermissionDenied: when the actor may not manage placements.
+    """
+    _check_manager(actor)
     fields = export_fields(agency)
     cases = [placement.case for placement in placements]
     positions = ledger.list_positions(debts=[case.debt for case in cases], as_of=now.date())

@@ -263,6 +263,25 @@ def check_out(
 
 
 @transaction.atomic
+def attach_documents(*, visit_id: int, documents: Sequence[Any], actor: Any, now: datetime) -> list[VisitDocument]:
+    """Add photos or documents to a visit that was made (checked in or completed).
+
+    :raises InvalidDocument: for a file of a type not accepted or too large (nothing is saved).
+    :raises InvalidVisit: when the visit was not made or no file is given.
+    """
+    visit = _lock(visit_id)
+    _check_own(visit, actor)
+    if visit.status not in (VisitStatus.CHECKED_IN, VisitStatus.COMPLETED) or not documents:
+        raise InvalidVisit(_("Add photos or documents to a visit that was made."))
+    stored = _store_documents(visit, documents, actor, now)
+    record_event(
+        actor=actor, action="recovery.attach_visit_documents", target=visit, now=now,
+        portfolio_id=visit.case.portfolio_id, after={"documents": stored},
+    )  # fmt: skip
+    return list(visit.documents.order_by("-pk")[: len(stored)])
+
+
+@transaction.atomic
 def cancel_visit(*, visit_id: int, reason: str, actor: Any, now: datetime) -> Visit:
     """Cancel a scheduled visit with the reason.
 
