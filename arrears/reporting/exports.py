@@ -62,7 +62,7 @@ def _csv(tables: list[Table]) -> bytes:
 
 def _xlsx(tables: list[Table]) -> bytes:
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(table.name[:31])
         sheet.append([str(column.label) for column in table.columns])

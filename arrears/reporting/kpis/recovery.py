@@ -44,11 +44,10 @@ def collected(report: ReportFilter, grain: str = "day") -> Table:
         chart=Chart("bar", "period", ("amount",)),
     )  # fmt: skip
     by_day = sums(report.facts(Metric.COLLECTED).filter(day__range=(report.since, report.until)), "day")
-    periods: dict[date, list[int | Decimal]] = {}
+    periods: dict[date, tuple[int, Decimal]] = {}
     for day, (count, amount) in by_day.items():
-        entry = periods.setdefault(period_start(day, grain), [0, ZERO])
-        entry[0] += count
-        entry[1] += amount
+        before = periods.get(period_start(day, grain), (0, ZERO))
+        periods[period_start(day, grain)] = (before[0] + count, before[1] + amount)
     for start in sorted(periods):
         drill = Drill(Metric.COLLECTED, max(start, report.since), min(period_end(start, grain), report.until))
         table.add(
@@ -72,11 +71,10 @@ def recovery_by_vintage(report: ReportFilter) -> Table:
         chart=Chart("bar", "vintage", ("rate",)),
     )  # fmt: skip
     placed_days = sums(report.facts(Metric.PLACED).filter(day__lte=report.until), "day")
-    placed: dict[str, list[int | Decimal]] = {}
+    placed: dict[str, tuple[int, Decimal]] = {}
     for day, (count, amount) in placed_days.items():
-        entry = placed.setdefault(day.strftime("%Y-%m"), [0, ZERO])
-        entry[0] += count
-        entry[1] += amount
+        before = placed.get(day.strftime("%Y-%m"), (0, ZERO))
+        placed[day.strftime("%Y-%m")] = (before[0] + count, before[1] + amount)
     paid = sums(report.facts(Metric.COLLECTED).filter(day__lte=report.until), "key")
     for vintage in sorted(placed):
         count, amount = placed[vintage]
