@@ -242,9 +242,11 @@ def upload_evidence(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@refusals_as_http
 def download_evidence(request: HttpRequest, review_id: int, evidence_id: int) -> FileResponse:
-    evidence = queries.get_evidence(user=request.user, review_id=review_id, evidence_id=evidence_id)
+    try:
+        evidence = queries.get_evidence(user=request.user, review_id=review_id, evidence_id=evidence_id)
+    except errors.NotFound as exc:
+        raise Http404(str(exc)) from exc
     response = FileResponse(
         evidence.file.open("rb"), as_attachment=evidence.kind != EvidenceKind.RECORDING, filename=evidence.name,
         content_type=evidence.content_type,
