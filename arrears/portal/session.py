@@ -1,7 +1,8 @@
 """The portal session: bound to one debtor and the link that opened it, ending after inactivity.
 
 A portal page is never indexed or cached (``X-Robots-Tag``, ``Cache-Control``) and never sends its
-address on (``Referrer-Policy``): the address may hold a link's token.
+address to another site (``Referrer-Policy: same-origin``): the address may hold a link's token.
+(``no-referrer`` would make the browser send ``Origin: null`` with the forms, which CSRF refuses.)
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def private(response: HttpResponse) -> HttpResponse:
     """Mark a portal response as never to be indexed, cached or referred from."""
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

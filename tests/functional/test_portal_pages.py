@@ -86,7 +86,7 @@ class TestGettingIn:
 
         assert response.status_code == 200
         assert response["X-Robots-Tag"] == "noindex, nofollow"
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert '<meta name="robots" content="noindex,nofollow">' in text(response)
         assert '<label for="id_answer">Your date of birth</label>' in text(response)
         assert "Example Bank" in text(response)
