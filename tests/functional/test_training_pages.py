@@ -161,3 +161,30 @@ class TestEditing:
 
     def test_a_collector_may_not_edit(self, client, trainee):
         assert client.get("/training/manage/").status_code == 403
+
+
+class TestAdmin:
+    def test_adding_a_scenario_with_an_unknown_target_shows_the_line_and_stores_nothing(self, client):
+        client.force_login(UserFactory(username="admin", superuser=True))
+        source = (
+            default_text("scenarios/dispute.yaml")
+            .replace("version: 1", "version: 2")
+            .replace("goto: proof", "goto: prooof", 1)
+        )
+
+        response = client.post("/admin/training/material/add/", {"kind": "scenario", "source": source})
+
+        assert response.status_code == 200
+        assert list(response.context["adminform"].form.errors["source"]) == [
+            "line 78: nodes.objection_vague.branches[2].goto: no node named 'prooof'"
+        ]
+        assert Material.objects.filter(slug="dispute").count() == 1
+
+    def test_adding_a_valid_quiz_stores_it_as_the_active_version(self, client):
+        client.force_login(UserFactory(username="admin", superuser=True))
+        source = default_text("quiz.yaml").replace("version: 1", "version: 2")
+
+        response = client.post("/admin/training/material/add/", {"kind": "quiz", "source": source})
+
+        assert response.status_code == 302
+        assert content.get_material(kind="quiz", slug="collector-certification").version == 2
