@@ -94,8 +94,21 @@ class MaterialAdmin(RoleAdmin):
         obj._state.adding = False
 
 
+class RecordAdmin(RoleAdmin):
+    """Rows written only by the training actions: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(PracticeSession)
-class PracticeSessionAdmin(RoleAdmin):
+class PracticeSessionAdmin(RecordAdmin):
     list_display = ("user", "scenario", "language", "status", "outcome", "score", "passed", "started_at")
     list_filter = ("status", "passed", "outcome")
     readonly_fields = (
@@ -113,18 +126,9 @@ class PracticeSessionAdmin(RoleAdmin):
     )
     fields = readonly_fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(QuizAttempt)
-class QuizAttemptAdmin(PracticeSessionAdmin):
+class QuizAttemptAdmin(RecordAdmin):
     list_display = ("user", "quiz", "correct", "total", "percent", "passed", "submitted_at")
     list_filter = ("passed",)
     readonly_fields = ("user", "quiz", "answers", "correct", "total", "percent", "passed", "submitted_at")
@@ -132,7 +136,7 @@ class QuizAttemptAdmin(PracticeSessionAdmin):
 
 
 @admin.register(Certification)
-class CertificationAdmin(PracticeSessionAdmin):
+class CertificationAdmin(RecordAdmin):
     """Granted by passing; revoked on the desk's team page or through the API."""
 
     list_display = ("user", "granted_at", "valid_until", "revoked_at", "revoked_by")

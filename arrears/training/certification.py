@@ -34,8 +34,10 @@ def in_force(as_of: date) -> Q:
     return Q(revoked_at__isnull=True) & (Q(valid_until__isnull=True) | Q(valid_until__gte=as_of))
 
 
-def get_certification(*, user_id: int, as_of: date) -> Certification | None:
-    """Return the user's certification in force on ``as_of``, or None."""
+def get_certification(*, user_id: int | None, as_of: date) -> Certification | None:
+    """Return the user's certification in force on ``as_of``, or None (always for an anonymous user)."""
+    if user_id is None:
+        return None
     return Certification.objects.filter(in_force(as_of), user_id=user_id).order_by("-granted_at").first()
 
 

@@ -112,6 +112,13 @@ class Node(_Model):
         return any(branch.choice is None for branch in self.branches)
 
 
+Pack = Literal["cn", "us-regf", "uk-conc"]
+
+
+def _chinese_pack() -> list[Pack]:
+    return ["cn"]
+
+
 class Facts(_Model):
     """The debt the conversation is about."""
 
@@ -120,7 +127,7 @@ class Facts(_Model):
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     due_date: date
     account_tail: Annotated[str, Field(pattern=r"^[0-9]{0,6}$")] = ""
-    packs: list[Literal["cn", "us-regf", "uk-conc"]] = Field(default_factory=lambda: ["cn"], min_length=1)
+    packs: list[Pack] = Field(default_factory=_chinese_pack, min_length=1)
     legal_action_allowed: bool = False
     reports_to_credit_bureaus: bool = False
 
