@@ -3,7 +3,8 @@
 ``refresh_facts`` replaces the event facts (payments, placements, contacts, messages, promises,
 refusals, stage entries) of the days in a range; running it twice gives the same rows. The
 dimensions (product, team, collector, arm) are the case's at refresh time; contacts and promises
-made are counted for the collector who logged them, everything else for the case's collector.
+(made, kept or broken) are counted for the collector who logged them, everything else for the
+case's collector.
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ def refusals(since: date, until: date) -> QuerySet[ContactDecision]:
 def _resolved(status: str, since: date, until: date) -> QuerySet[Any]:
     return _grouped(
         Promise.objects.filter(status=status, resolved_on__range=(since, until)), day=F("resolved_on"),
-        portfolio=F("case__portfolio_id"), key=Value(""), dims=case_dims("case__"), amount=Sum("amount"),
+        portfolio=F("case__portfolio_id"), key=Value(""), dims=case_dims("case__", collector="made_by_id"),
+        amount=Sum("amount"),
     )  # fmt: skip
 
 

@@ -12,9 +12,9 @@ from arrears.reporting.kpis.common import ZERO, sums
 from arrears.reporting.kpis.stats import difference_of_proportions
 from arrears.reporting.models import Metric
 from arrears.reporting.tables import Chart, Column, Drill, Table, rate
+from arrears.strategy.models import CycleSettings
 
 GRAINS = ("day", "week", "month")
-CHAMPION = "champion"
 EVER = date(2000, 1, 1)
 
 
@@ -92,6 +92,19 @@ def _month(vintage: str) -> tuple[date, date]:
     return start, period_end(start, "month")
 
 
+def champion_arm(portfolio_ids: tuple[int, ...], accounts: dict[str, int]) -> str:
+    """Return the champion among ``accounts``' arms: the strategy the portfolios run, else the largest arm.
+
+    A challenger's arm is labelled with its own strategy's name and the champion's with the
+    portfolio's strategy (``CycleSettings.strategy``).
+    """
+    running = set(
+        CycleSettings.objects.filter(portfolio_id__in=portfolio_ids).values_list("strategy", flat=True)
+    )
+    candidates = [arm for arm in accounts if arm in running] or list(accounts)
+    return max(sorted(candidates), key=lambda arm: accounts[arm], default="")
+
+
 def arms(report: ReportFilter) -> Table:
     """Return per strategy arm the accounts placed, those that have paid, the money recovered, and the difference to the champion.
 
@@ -110,9 +123,12 @@ def arms(report: ReportFilter) -> Table:
     placed = sums(report.facts(Metric.PLACED).filter(day__lte=report.until), "arm")
     paying = sums(report.facts(Metric.FIRST_PAYMENT).filter(day__lte=report.until), "arm")
     money_in = sums(report.facts(Metric.COLLECTED).filter(day__lte=report.until), "arm")
-    champion = placed.get(CHAMPION)
-    champion_paying = paying.get(CHAMPION, (0, ZERO))[0]
-    for arm in sorted(placed, key=lambda name: (name != CHAMPION, name)):
+    leader = champion_arm(
+        report.portfolio_ids, {arm: count for arm, (count, _amount) in placed.items() if arm}
+    )
+    champion = placed.get(leader)
+    champion_paying = paying.get(leader, (0, ZERO))[0]
+    for arm in sorted(placed, key=lambda name: (name != leader, name)):
         accounts, principal = placed[arm]
         paid_accounts = paying.get(arm, (0, ZERO))[0]
         collected_amount = money_in.get(arm, (0, ZERO))[1]
@@ -121,7 +137,7 @@ def arms(report: ReportFilter) -> Table:
             "paying_rate": rate(paid_accounts, accounts), "placed": principal, "collected": collected_amount,
             "recovery_rate": rate(collected_amount, principal), "difference": None, "low": None, "high": None,
         }  # fmt: skip
-        if champion and champion[0] and accounts and arm != CHAMPION:
+        if champion and champion[0] and accounts and arm and arm != leader:
             diff = difference_of_proportions(paid_accounts, accounts, champion_paying, champion[0])
             row.update({key: Decimal(str(round(value, 4))) for key, value in
                         (("difference", diff.difference), ("low", diff.low), ("high", diff.high))})  # fmt: skip
