@@ -9,21 +9,20 @@ case's collector.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.db import transaction
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db import connection, transaction
+from django.db.models import CharField, Count, F, Func, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from arrears.casework.models import Activity, Promise, PromiseStatus, StageEvent
 from arrears.comms.models import Message
 from arrears.compliance.models import ContactDecision
-from arrears.core.money import exact_sum
+from arrears.portfolio.imports.database import table
 from arrears.portfolio.models import Debt, Payment
 from arrears.reporting.models import Fact, Metric
 
@@ -74,7 +73,7 @@ def sources(since: date, until: date) -> dict[str, QuerySet[Any]]:
             collected(since, until),
             day=F("received_date"),
             portfolio=F("portfolio_id"),
-            key=TruncMonth("debt__created_at"),
+            key=YearMonth(TruncMonth("debt__created_at")),
             dims=debt_dims("debt__"),
             amount=amount,
         ),
@@ -192,30 +191,30 @@ def refresh_facts(*, since: date, until: date) -> int:
     return written
 
 
-def _write(metric: str, rows: Iterable[dict[str, Any]]) -> int:
-    facts = [
-        Fact(
-            day=row["fact_day"], portfolio_id=row["fact_portfolio"], metric=metric, key=_key(row["fact_key"]),
-            product=row["fact_product"] or "", team_id=row["fact_team"], collector_id=row["fact_collector"],
-            arm=row["fact_arm"], count=row["fact_count"], amount=exact_sum(row["fact_amount"]),
-        )
-        for row in rows
-    ]  # fmt: skip
-    Fact.objects.bulk_create(facts, batch_size=BATCH)
-    return len(facts)
+def _write(metric: str, grouped: QuerySet[Any]) -> int:
+    """Insert the grouped rows straight from their query (``INSERT … SELECT``): no row passes through Python."""
+    sql, params = grouped.query.sql_with_params()
+    insert = f"""
+        INSERT INTO {table(Fact)} (metric, day, portfolio_id, key, product, team_id, collector_id, arm, count, amount)
+        SELECT '{metric}', fact_day, fact_portfolio, fact_key, COALESCE(fact_product, ''), fact_team, fact_collector,
+               fact_arm, fact_count, ROUND(COALESCE(fact_amount, 0), 2)
+        FROM ({sql}) grouped
+    """  # noqa: S608 — the metric is one of ours and the query Django's own
+    with connection.cursor() as cursor:
+        cursor.execute(insert, params)
+        return max(cursor.rowcount, 0)
 
 
-def _key(value: Any) -> str:
-    """Return a fact key: a vintage month as ``YYYY-MM``, anything else as text."""
-    if isinstance(value, datetime):
-        return (
-            timezone.localtime(value).strftime("%Y-%m")
-            if timezone.is_aware(value)
-            else value.strftime("%Y-%m")
-        )
-    if isinstance(value, date):
-        return value.strftime("%Y-%m")
-    return str(value or "")
+class YearMonth(Func):
+    """The ``YYYY-MM`` text of a month truncated by ``TruncMonth`` (the vintage key)."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')", **extra)
 
 
 def _write_refusals(since: date, until: date) -> int:

@@ -56,10 +56,15 @@ def record_positions(*, as_of: date, frame: pl.DataFrame, portfolio_ids: list[in
     facts.filter(day=as_of).delete()
     rows = _with_case_dims(frame.select(list(POSITION_COLUMNS)).cast(POSITION_COLUMNS))  # type: ignore[arg-type]
     insert_frame(Position, rows.with_columns(as_of=pl.lit(as_of)))
+    record_position_facts(as_of=as_of, portfolio_ids=portfolio_ids)
+    return rows.height
+
+
+def record_position_facts(*, as_of: date, portfolio_ids: list[int]) -> None:
+    """Write the aging and stage facts of the positions on ``as_of``, and the rolls into it when it is a month end."""
     _snapshot_facts(as_of, portfolio_ids)
     if is_month_end(as_of):
         _roll_facts(previous_month_end(as_of), as_of, portfolio_ids)
-    return rows.height
 
 
 def _dates(portfolio_ids: list[int]) -> list[date]:
