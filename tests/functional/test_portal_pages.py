@@ -9,7 +9,9 @@ from html import unescape
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from arrears.casework.models import Arrangement, ArrangementStatus, Dispute, Promise
@@ -349,3 +351,29 @@ class TestLeaving:
         client.post("/portal/leave/")
 
         assert client.get("/portal/").status_code == 403
+
+
+class TestLanguageAndSpeed:
+    def test_the_language_switch_turns_the_page_chinese_and_offers_english_back(self, case):
+        client = signed_in(case.debtor)
+
+        client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/portal/"})
+        page = text(client.get("/portal/"))
+
+        assert '<html lang="zh-hans">' in page
+        assert (
+            '<button type="submit" name="language" value="en" class="secondary outline" lang="en">English</button>'
+            in page
+        )
+
+    def test_the_overview_takes_the_same_queries_for_one_debt_or_four(self, case, django_assert_num_queries):
+        client = signed_in(case.debtor)
+        with CaptureQueriesContext(connection) as one:
+            client.get("/portal/")
+        for _index in range(3):
+            CaseFactory(debt=DebtFactory(debtor=case.debtor))
+
+        with django_assert_num_queries(len(one.captured_queries)):
+            response = client.get("/portal/")
+
+        assert response.content.decode().count('class="account"') == 4
