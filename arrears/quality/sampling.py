@@ -39,7 +39,7 @@ from arrears.quality import coaching, reviews, scorecards
 from arrears.quality.models import QualityReview, SampleReason, SampleRun
 
 DEFAULT_RATE = Decimal("0.05")
-LONG_NOTE_CHARS = 600
+LONG_NOTE_CHARS = 300
 REPEATED_CONTACTS = 3
 REPEAT_WINDOW_DAYS = 7
 

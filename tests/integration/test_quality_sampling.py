@@ -144,7 +144,7 @@ class TestRiskBasedSample:
             case=disputed_case, reason="amount_wrong", description="wrong amount", opened_at=MORNING
         )
         dispute_opened = contact(disputed_case, world.wei, at=MORNING)
-        long_note = contact(world.case(), world.wei, at=MORNING, note="Long call. " * 60)
+        long_note = contact(world.case(), world.wei, at=MORNING, note="Long call. " * 30)
         repeated_case = world.case()
         for day in (3, 2):
             contact(repeated_case, world.wei, at=MORNING - timedelta(days=day))
