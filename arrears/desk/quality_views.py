@@ -48,7 +48,7 @@ class SampleForm(forms.Form):
     day = forms.DateField(label=gettext_lazy("Contacts of"), widget=forms.DateInput(attrs={"type": "date"}))
     rate = forms.DecimalField(
         label=gettext_lazy("Random rate"), min_value=Decimal(0), max_value=Decimal(1), decimal_places=4,
-        initial=sampling.DEFAULT_RATE, help_text=gettext_lazy("0.05 draws 5 % of each collector's contacts."),
+        initial=sampling.DEFAULT_RATE, help_text=gettext_lazy("0.05 draws one in twenty of each collector's contacts."),
     )  # fmt: skip
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
