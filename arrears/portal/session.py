@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arrears.core import portal_tokens
 from arrears.portal import access
 from arrears.portal.models import PortalLink
 from arrears.portfolio.models import Debtor
@@ -29,17 +30,23 @@ P = ParamSpec("P")
 def start(request: HttpRequest, link: PortalLink, now: datetime) -> None:
     """Bind the session to the link's debtor (a new session key: nothing from before carries over)."""
     request.session.cycle_key()
-    request.session[KEY] = {"debtor": link.debtor_id, "link": link.pk, "seen": now.isoformat()}
+    request.session[KEY] = {
+        "debtor": link.debtor_id, "link": link.pk, "token": link.token_id, "seen": now.isoformat(),
+    }  # fmt: skip
 
 
 def end(request: HttpRequest) -> None:
     request.session.pop(KEY, None)
 
 
-def link_of(request: HttpRequest) -> int | None:
-    """Return the id of the link that opened this session, if one is open."""
+def is_opened_by(request: HttpRequest, token: str, now: datetime) -> bool:
+    """Return whether a session stands that this very link opened (the debtor clicked it again)."""
     data = request.session.get(KEY)
-    return int(data["link"]) if data else None
+    try:
+        token_id = portal_tokens.read(token).token_id
+    except portal_tokens.TamperedToken:
+        return False
+    return bool(data) and data.get("token") == token_id and current_debtor(request, now) is not None
 
 
 def current_debtor(request: HttpRequest, now: datetime) -> Debtor | None:

@@ -27,7 +27,7 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
         link = access.open_link(token=token, now=now)
         check = access.identity_question(link.debtor)
     except access.LinkRefused as exc:
-        if session.link_of(request) is not None and session.current_debtor(request, now) is not None:
+        if session.is_opened_by(request, token, now):
             return redirect("portal:home")
         return page(request, "portal/refused.html", {"message": str(exc)}, status=403)
     except access.NoIdentityOnFile as exc:

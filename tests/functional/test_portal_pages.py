@@ -377,3 +377,15 @@ class TestLanguageAndSpeed:
             response = client.get("/portal/")
 
         assert response.content.decode().count('class="account"') == 4
+
+
+def test_another_refused_link_during_a_session_still_says_why(case):
+    client = signed_in(case.debtor)
+    expired = portal_access.issue_link(
+        debtor=case.debtor, now=timezone.now() - timedelta(days=20), source="test", actor=None
+    ).path
+
+    response = client.get(expired)
+
+    assert response.status_code == 403
+    assert "This link expired on" in text(response)
