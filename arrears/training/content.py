@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
@@ -66,13 +67,13 @@ def check_material(*, kind: str, source: str) -> Checked:
     """
     try:
         if kind == MaterialKind.COURSE:
-            course = load_course(source, source=kind)
+            course = _course(source)
             return Checked(kind, course.course, course.version, course)
         if kind == MaterialKind.QUIZ:
-            quiz = load_quiz(source, source=kind)
+            quiz = _quiz(source)
             return Checked(kind, quiz.quiz, quiz.version, quiz)
         if kind == MaterialKind.SCENARIO:
-            scenario = load_scenario(source, source=kind)
+            scenario = _scenario(source)
             return Checked(kind, scenario.scenario, scenario.version, scenario)
     except InvalidDocument as exc:
         raise InvalidMaterial(exc.problems) from exc
@@ -145,7 +146,7 @@ def active_course() -> tuple[Material, Course]:
     :raises NotFound: when none is installed.
     """
     material = _first_active(MaterialKind.COURSE)
-    return material, load_course(material.source, source=str(material))
+    return material, _course(material.source)
 
 
 def active_quiz() -> tuple[Material, Quiz]:
@@ -154,12 +155,28 @@ def active_quiz() -> tuple[Material, Quiz]:
     :raises NotFound: when none is installed.
     """
     material = _first_active(MaterialKind.QUIZ)
-    return material, load_quiz(material.source, source=str(material))
+    return material, _quiz(material.source)
 
 
 def scenario_of(material: Material) -> Scenario:
     """Return the stored scenario ``material`` parsed (it was checked when saved)."""
-    return load_scenario(material.source, source=str(material))
+    return _scenario(material.source)
+
+
+# A file's text always parses to the same model (stored versions never change); parsing takes ≈70 ms.
+@lru_cache(maxsize=64)
+def _scenario(source: str) -> Scenario:
+    return load_scenario(source, source="scenario")
+
+
+@lru_cache(maxsize=8)
+def _course(source: str) -> Course:
+    return load_course(source, source="course")
+
+
+@lru_cache(maxsize=8)
+def _quiz(source: str) -> Quiz:
+    return load_quiz(source, source="quiz")
 
 
 def _first_active(kind: str) -> Material:
