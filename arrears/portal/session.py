@@ -41,12 +41,12 @@ def end(request: HttpRequest) -> None:
 
 def is_opened_by(request: HttpRequest, token: str, now: datetime) -> bool:
     """Return whether a session stands that this very link opened (the debtor clicked it again)."""
-    data = request.session.get(KEY)
+    data = request.session.get(KEY) or {}
     try:
         token_id = portal_tokens.read(token).token_id
     except portal_tokens.TamperedToken:
         return False
-    return bool(data) and data.get("token") == token_id and current_debtor(request, now) is not None
+    return data.get("token") == token_id and current_debtor(request, now) is not None
 
 
 def current_debtor(request: HttpRequest, now: datetime) -> Debtor | None:
