@@ -69,7 +69,7 @@ def quote_plan(
     *, debtor: Debtor, case_id: int, kind: str, months: int = 0, first_due: date | None = None,
     due_date: date | None = None, now: datetime,
 ) -> PlanQuote:  # fmt: skip
-    """Work out a plan on one of the debtor's cases, writing nothing.
+    """Work out a plan on one of the debtor's cases and whether the portal user may agree it, writing nothing on the case.
 
     :raises NotFound: when the case is not the debtor's.
     :raises InvalidArrangement: for terms the desk's calculator refuses.

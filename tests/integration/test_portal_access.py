@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from arrears.core import portal_tokens
 from arrears.core.audit.models import AuditEvent
@@ -194,3 +195,26 @@ class TestIdentityCheck:
         link = opened(neighbour, now)
 
         assert access.check_identity(link_id=link.pk, answer=BIRTH_DATE, now=now).debtor == neighbour
+
+
+class TestPolicy:
+    def test_a_portfolio_overrides_the_settings_it_names(self, debtor, settings):
+        settings.ARREARS_PORTAL_MAX_ATTEMPTS = 3
+        settings.ARREARS_PORTAL_POLICIES = {
+            debtor.portfolio.code: {"identity_check": "id_last4", "accept_months": 2}
+        }
+
+        policy = portal_access.get_policy(debtor.portfolio)
+
+        assert (policy.identity_check, policy.accept_months, policy.max_attempts, policy.max_months) == (
+            IdentityCheck.ID_LAST4, 2, 3, 24,
+        )  # fmt: skip
+
+    @pytest.mark.parametrize(
+        "own", [{"identity_check": "mothers_maiden_name"}, {"accept_months": 30}, {"max_attempts": 0}]
+    )
+    def test_a_setting_that_makes_no_sense_is_a_configuration_error(self, debtor, settings, own):
+        settings.ARREARS_PORTAL_POLICIES = {debtor.portfolio.code: own}
+
+        with pytest.raises(ImproperlyConfigured, match="ARREARS_PORTAL_"):
+            portal_access.get_policy(debtor.portfolio)
