@@ -9,6 +9,7 @@ case's collector.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,6 +32,14 @@ EVENT_METRICS = (
     Metric.PROMISE_MADE, Metric.PROMISE_KEPT, Metric.PROMISE_BROKEN, Metric.REFUSAL, Metric.STAGE_ENTERED,
 )  # fmt: skip
 BATCH = 2000
+BY_COLLECTOR = (
+    Metric.COLLECTED,
+    Metric.ACTIVITY,
+    Metric.CASE_WORKED,
+    Metric.PROMISE_MADE,
+    Metric.PROMISE_KEPT,
+)
+ONLY_BY_COLLECTOR = (Metric.CASE_WORKED,)
 
 
 def day_bounds(since: date, until: date) -> tuple[datetime, datetime]:
@@ -59,50 +68,50 @@ def debt_dims(debt: str) -> dict[str, Any]:
     }
 
 
-def sources(since: date, until: date) -> dict[str, QuerySet[Any]]:
-    """Return, per event metric but refusals, the grouped query of its facts between ``since`` and ``until``.
+def sources(since: date, until: date) -> dict[str, dict[str, Any]]:
+    """Return, per event metric but refusals, how to group its rows between ``since`` and ``until``.
 
-    Each row has ``day``, ``portfolio``, ``key``, the dimensions, ``count`` and ``amount``; the
-    same querysets (without grouping) are what the drill-down lists.
+    Each is the rows, and the expressions of ``day``, ``portfolio``, ``key``, the dimensions, ``amount``
+    (and ``count`` when it is not the rows'); ``drilldown`` lists the same rows.
     """
     start, end = day_bounds(since, until)
     amount = Sum("amount")
     no_key = Value("")
     return {
-        Metric.COLLECTED: _grouped(
-            collected(since, until),
+        Metric.COLLECTED: dict(
+            queryset=collected(since, until),
             day=F("received_date"),
             portfolio=F("portfolio_id"),
             key=YearMonth(TruncMonth("debt__created_at")),
             dims=debt_dims("debt__"),
             amount=amount,
         ),
-        Metric.PLACED: _grouped(
-            Debt.objects.filter(created_at__gte=start, created_at__lt=end),
+        Metric.PLACED: dict(
+            queryset=Debt.objects.filter(created_at__gte=start, created_at__lt=end),
             day=TruncDate("created_at"),
             portfolio=F("portfolio_id"),
             key=no_key,
             dims=debt_dims(""),
             amount=Sum("principal"),
         ),
-        Metric.FIRST_PAYMENT: _grouped(
-            first_paid(since, until),
+        Metric.FIRST_PAYMENT: dict(
+            queryset=first_paid(since, until),
             day=F("first_paid"),
             portfolio=F("portfolio_id"),
             key=no_key,
             dims=debt_dims(""),
             amount=Sum("principal"),
         ),
-        Metric.ACTIVITY: _grouped(
-            Activity.objects.filter(created_at__gte=start, created_at__lt=end),
+        Metric.ACTIVITY: dict(
+            queryset=Activity.objects.filter(created_at__gte=start, created_at__lt=end),
             day=TruncDate("created_at"),
             portfolio=F("case__portfolio_id"),
             key=F("result"),
             dims=case_dims("case__", collector="created_by_id"),
             amount=Value(Decimal(0)),
         ),
-        Metric.CASE_WORKED: _grouped(
-            Activity.objects.filter(created_at__gte=start, created_at__lt=end),
+        Metric.CASE_WORKED: dict(
+            queryset=Activity.objects.filter(created_at__gte=start, created_at__lt=end),
             day=TruncDate("created_at"),
             portfolio=F("case__portfolio_id"),
             key=no_key,
@@ -110,16 +119,16 @@ def sources(since: date, until: date) -> dict[str, QuerySet[Any]]:
             amount=Value(Decimal(0)),
             count=Count("case_id", distinct=True),
         ),
-        Metric.MESSAGE: _grouped(
-            Message.objects.filter(sent_at__gte=start, sent_at__lt=end),
+        Metric.MESSAGE: dict(
+            queryset=Message.objects.filter(sent_at__gte=start, sent_at__lt=end),
             day=TruncDate("sent_at"),
             portfolio=F("debtor__portfolio_id"),
             key=F("channel"),
             dims=debt_dims("debt__"),
             amount=Value(Decimal(0)),
         ),
-        Metric.PROMISE_MADE: _grouped(
-            Promise.objects.filter(made_on__range=(since, until)),
+        Metric.PROMISE_MADE: dict(
+            queryset=Promise.objects.filter(made_on__range=(since, until)),
             day=F("made_on"),
             portfolio=F("case__portfolio_id"),
             key=no_key,
@@ -128,8 +137,8 @@ def sources(since: date, until: date) -> dict[str, QuerySet[Any]]:
         ),
         Metric.PROMISE_KEPT: _resolved(PromiseStatus.KEPT, since, until),
         Metric.PROMISE_BROKEN: _resolved(PromiseStatus.BROKEN, since, until),
-        Metric.STAGE_ENTERED: _grouped(
-            StageEvent.objects.filter(business_date__range=(since, until)).exclude(stage_to=""),
+        Metric.STAGE_ENTERED: dict(
+            queryset=StageEvent.objects.filter(business_date__range=(since, until)).exclude(stage_to=""),
             day=F("business_date"),
             portfolio=F("case__portfolio_id"),
             key=F("stage_to"),
@@ -160,9 +169,9 @@ def refusals(since: date, until: date) -> QuerySet[ContactDecision]:
     return ContactDecision.objects.filter(created_at__gte=start, created_at__lt=end)
 
 
-def _resolved(status: str, since: date, until: date) -> QuerySet[Any]:
-    return _grouped(
-        Promise.objects.filter(status=status, resolved_on__range=(since, until)), day=F("resolved_on"),
+def _resolved(status: str, since: date, until: date) -> dict[str, Any]:
+    return dict(
+        queryset=Promise.objects.filter(status=status, resolved_on__range=(since, until)), day=F("resolved_on"),
         portfolio=F("case__portfolio_id"), key=Value(""), dims=case_dims("case__", collector="made_by_id"),
         amount=Sum("amount"),
     )  # fmt: skip
@@ -185,18 +194,36 @@ def refresh_facts(*, since: date, until: date) -> int:
     """Replace the event facts of the days from ``since`` to ``until``; return how many fact rows were written."""
     Fact.objects.filter(metric__in=EVENT_METRICS, day__range=(since, until)).delete()
     written = 0
-    for metric, grouped in sources(since, until).items():
-        written += _write(metric, grouped)
+    for metric, by_collector, grouped in grouped_sources(since, until):
+        written += _write(metric, grouped, by_collector=by_collector)
     written += _write_refusals(since, until)
     return written
 
 
-def _write(metric: str, grouped: QuerySet[Any]) -> int:
+def grouped_sources(since: date, until: date) -> Iterator[tuple[str, bool, QuerySet[Any]]]:
+    """Yield each metric's grouped query: by portfolio, product, team, arm and key; and by collector for some.
+
+    The collector's facts carry no arm nor key, the others no collector: each grain stays about as
+    small as a day's combinations of its own dimensions, not of all of them.
+    """
+    for metric, spec in sources(since, until).items():
+        if metric not in ONLY_BY_COLLECTOR:
+            yield metric, False, _grouped(**{**spec, "dims": {**spec["dims"], "collector": Value(0)}})
+        if metric in BY_COLLECTOR:
+            yield (
+                metric,
+                True,
+                _grouped(**{**spec, "key": Value(""), "dims": {**spec["dims"], "arm": Value("")}}),
+            )
+
+
+def _write(metric: str, grouped: QuerySet[Any], *, by_collector: bool) -> int:
     """Insert the grouped rows straight from their query (``INSERT … SELECT``): no row passes through Python."""
     sql, params = grouped.query.sql_with_params()
     insert = f"""
-        INSERT INTO {table(Fact)} (metric, day, portfolio_id, key, product, team_id, collector_id, arm, count, amount)
-        SELECT '{metric}', fact_day, fact_portfolio, fact_key, COALESCE(fact_product, ''), fact_team, fact_collector,
+        INSERT INTO {table(Fact)} (metric, by_collector, day, portfolio_id, key, product, team_id, collector_id, arm,
+                                   count, amount)
+        SELECT '{metric}', {"TRUE" if by_collector else "FALSE"}, fact_day, fact_portfolio, fact_key, COALESCE(fact_product, ''), fact_team, fact_collector,
                fact_arm, fact_count, ROUND(COALESCE(fact_amount, 0), 2)
         FROM ({sql}) grouped
     """  # noqa: S608 — the metric is one of ours and the query Django's own

@@ -32,9 +32,11 @@ class ReportFilter:
     product: str = ""
     team_id: int | None = None
 
-    def facts(self, metric: str, *, by_case: bool = True) -> QuerySet[Fact]:
+    def facts(self, metric: str, *, by_case: bool = True, by_collector: bool = False) -> QuerySet[Fact]:
         """Return the facts of ``metric`` in the portfolios, product and team (not the period)."""
-        facts = Fact.objects.filter(portfolio_id__in=self.portfolio_ids, metric=metric)
+        facts = Fact.objects.filter(
+            portfolio_id__in=self.portfolio_ids, metric=metric, by_collector=by_collector
+        )
         if by_case and self.product:
             facts = facts.filter(product=self.product)
         if by_case and self.team_id is not None:

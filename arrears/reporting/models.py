@@ -33,6 +33,7 @@ class Fact(models.Model):
 
     ``key`` refines the metric (the bucket, stage, channel, refusal code, vintage month, or
     ``from>to`` for a roll). ``team_id``, ``collector_id`` and ``arm`` are 0/empty when unknown.
+    Facts ``by_collector`` have a collector and no arm nor key; the others have no collector.
     """
 
     day = models.DateField(_("day"))
@@ -45,6 +46,7 @@ class Fact(models.Model):
     team_id = models.BigIntegerField(_("team"), default=0)
     collector_id = models.BigIntegerField(_("collector"), default=0)
     arm = models.CharField(_("arm"), max_length=50, blank=True)
+    by_collector = models.BooleanField(_("by collector"), default=False)
     count = models.BigIntegerField(_("count"))
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
 

@@ -68,5 +68,5 @@ class TestRefresh:
 
         printed = run("refresh", "--since", "2026-02-01", "--until", "2026-02-28")
 
-        assert Fact.objects.filter(metric=Metric.COLLECTED).count() == 2
+        assert Fact.objects.filter(metric=Metric.COLLECTED, by_collector=False).count() == 2
         assert "facts written for 2026-02-01 to 2026-02-28" in printed

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from arrears.casework.models import ContactResult
 from arrears.people.models import User
 from arrears.reporting.filters import ReportFilter
 from arrears.reporting.kpis.common import ZERO, latest_day, sums, total
-from arrears.reporting.models import ChannelCost, Metric
+from arrears.reporting.models import ChannelCost, Fact, Metric
 from arrears.reporting.tables import Chart, Column, Drill, Table, rate
 
 # Results that mean the debtor was reached in person (the others are attempts or third parties).
@@ -26,8 +27,11 @@ DEFAULT_COSTS = {CALL: Decimal("2.00"), "sms": Decimal("0.05"), "email": Decimal
                  "letter": Decimal("1.50")}  # fmt: skip
 
 
-def _period(report: ReportFilter, metric: str, *, by_case: bool = True):  # type: ignore[no-untyped-def]
-    return report.facts(metric, by_case=by_case).filter(day__range=(report.since, report.until))
+def _period(
+    report: ReportFilter, metric: str, *, by_case: bool = True, by_collector: bool = False
+) -> QuerySet[Fact]:
+    facts = report.facts(metric, by_case=by_case, by_collector=by_collector)
+    return facts.filter(day__range=(report.since, report.until))
 
 
 def _drill(report: ReportFilter, metric: str, key: str = "", **extra: object) -> Drill:
@@ -132,7 +136,8 @@ def collectors(report: ReportFilter) -> Table:
         "kept": (Metric.PROMISE_KEPT, 0), "collected": (Metric.COLLECTED, 1),
     }  # fmt: skip
     values = {
-        name: sums(_period(report, metric), "collector_id") for name, (metric, _index) in measures.items()
+        name: sums(_period(report, metric, by_collector=True), "collector_id")
+        for name, (metric, _index) in measures.items()
     }
     ids = sorted({pk for per in values.values() for pk in per if pk})
     names = {user.pk: user.get_full_name() or user.get_username() for user in User.objects.filter(pk__in=ids)}
