@@ -24,6 +24,9 @@ class ScheduleVisitForm(forms.Form):
     purpose = forms.CharField(
         label=_("Purpose"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    source = forms.ChoiceField(
+        choices=[("collector", "collector"), ("strategy", "strategy")], required=False, widget=forms.HiddenInput
+    )
 
     def __init__(
         self, *args: Any, agents: list[tuple[str, str]], addresses: list[tuple[str, str]], **kwargs: Any

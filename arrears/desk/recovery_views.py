@@ -68,16 +68,17 @@ def _agents(case: Case) -> list[tuple[str, str]]:
     return [(str(user.pk), user.get_username()) for user in users if user.can(Capability.VISIT_DEBTORS)]
 
 
-def _visit_form(case: Case, data: Any = None) -> ScheduleVisitForm:
+def _visit_form(case: Case, data: Any = None, source: str = "collector") -> ScheduleVisitForm:
     addresses = [(str(point.pk), f"{point.value}") for point in queries.list_visit_addresses(case=case)]
-    return ScheduleVisitForm(data, agents=_agents(case), addresses=addresses)
+    return ScheduleVisitForm(data, agents=_agents(case), addresses=addresses, initial={"source": source})
 
 
 def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **given: Any) -> HttpResponse:
     context = {
         "case": case,
         "view": queries.get_case_recovery(case=case, user=request.user, now=timezone.now()),
-        "visit_form": given.get("visit_form") or _visit_form(case),
+        "visit_form": given.get("visit_form")
+        or _visit_form(case, source=request.GET.get("source", "collector")),
         "refer_form": given.get("refer_form") or ReasonForm(),
         "settlement_form": given.get("settlement_form") or SettlementForm(),
         "write_off_form": given.get("write_off_form") or WriteOffForm(),
@@ -124,6 +125,7 @@ def schedule_visit(request: HttpRequest, case_id: int) -> HttpResponse:
             area=data["area"],
             purpose=data["purpose"],
             contact_point_id=int(data["address"]) if data["address"] else None,
+            source=data["source"] or "collector",
             actor=request.user,
             now=timezone.now(),
         ),

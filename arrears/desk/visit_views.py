@@ -39,9 +39,8 @@ def my_visits(request: HttpRequest) -> HttpResponse:
     _check_visitor(request)
     zone = timezone.get_current_timezone_name()
     rows = queries.list_my_visits(user=request.user, day=timezone.localdate(), zone=zone)
-    return TemplateResponse(
-        request, "desk/recovery/visits.html", {"visits": rows, "today": timezone.localdate()}
-    )
+    work = queries.list_visit_work(user=request.user)
+    return TemplateResponse(request, "desk/recovery/visits.html", {"visits": rows, "work": work})
 
 
 @login_required

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from arrears.casework.models import Arrangement, Case
+from arrears.casework.models import Arrangement, Case, WorkItem, WorkItemStatus
 from arrears.core.errors import NotFound
 from arrears.people.roles import Capability
 from arrears.people.scoping import scope_to_user
@@ -63,6 +63,16 @@ def list_my_visits(*, user: Any, day: date, zone: str, days: int = 7) -> list[Vi
         key=lambda visit: (visit.scheduled_for.astimezone(local).date(), visit.route_order or 999,
                            visit.scheduled_for, visit.pk),
     )  # fmt: skip
+
+
+def list_visit_work(*, user: Any, limit: int = 50) -> list[WorkItem]:
+    """Return open field-visit work items the daily cycle planned (the user's or unassigned) not yet scheduled."""
+    rows = scope_to_user(WorkItem.objects.select_related("case__debt", "case__debtor"), user)
+    rows = rows.filter(kind="visit", status=WorkItemStatus.OPEN).filter(
+        Q(assigned_to=user) | Q(assigned_to__isnull=True)
+    )
+    rows = rows.exclude(case__visits__status__in=[VisitStatus.SCHEDULED, VisitStatus.CHECKED_IN])
+    return list(rows.order_by("business_date", "pk")[:limit])
 
 
 def list_visit_addresses(*, case: Case) -> list[ContactPoint]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
 
@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from arrears.casework.models import WorkItem
 from arrears.people.roles import Role
 from arrears.portfolio import ledger
 from arrears.portfolio.choices import ContactKind
@@ -113,6 +114,26 @@ class TestCaseRecoveryPage:
 
 
 class TestVisitPage:
+    def test_lists_visits_the_strategy_planned_until_one_is_scheduled(self, client, case, agent, companion):
+        WorkItem.objects.create(case=case, portfolio=case.portfolio, queue="field-visits", kind="visit",
+                                rule="late/field-visit", business_date=date(2026, 3, 31),
+                                idempotency_key="visit-1", created_at=MORNING)  # fmt: skip
+        client.force_login(agent)
+
+        planned = client.get(reverse("desk:visits"))
+        form = client.get(reverse("desk:case_recovery", args=[case.pk]) + "?source=strategy")
+        with time_machine.travel(MORNING, tick=False):
+            client.post(reverse("desk:schedule_visit", args=[case.pk]), {
+                "agent": agent.pk, "companion": companion.pk, "scheduled_for": "2026-04-01T10:00",
+                "place_kind": "home", "source": "strategy",
+            })  # fmt: skip
+        after = client.get(reverse("desk:visits"))
+
+        assert "late/field-visit" in planned.content.decode()
+        assert 'name="source" value="strategy"' in form.content.decode()
+        assert Visit.objects.get(case=case).source == "strategy"
+        assert "late/field-visit" not in after.content.decode()
+
     def test_lists_the_agents_visits(self, client, case, agent, companion):
         visit = _visit(case, agent, companion)
         client.force_login(agent)
