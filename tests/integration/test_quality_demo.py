@@ -1,6 +1,7 @@
 """The demo's quality: scorecards everywhere, a day of calls, a sample in the qa login's queue, coaching."""
 
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -27,13 +28,18 @@ def test_the_demo_gives_the_qa_login_a_queue_and_the_supervisor_a_coaching_task(
     assert run.contacts == 24
     assert Activity.objects.filter(created_by__username="collector", note__startswith="客户").count() >= 15
     assert {"random", "linter_review", "dispute", "long_contact"} <= set(run.counts)
-    completed = QualityReview.objects.filter(status=ReviewStatus.COMPLETED).order_by("pk")
-    assert [review.passed for review in completed] == [True, False, True]
-    assert completed[1].failed_critical == ["legality", "consequences_calmly"]
+    completed = sorted(
+        QualityReview.objects.filter(status=ReviewStatus.COMPLETED), key=lambda review: review.percent
+    )
+    assert [(review.percent, review.passed) for review in completed] == [
+        (Decimal("48.00"), False), (Decimal("80.00"), True), (Decimal("100.00"), True),
+    ]  # fmt: skip
+    assert completed[0].failed_critical == ["legality", "consequences_calmly"]
     assert len(queries.list_queue(user=qa)) >= 3
-    task = CoachingTask.objects.get()
-    assert (task.supervisor, task.collector.username) == (supervisor, "collector")
-    threat = completed[1].prescore
+    tasks = CoachingTask.objects.order_by("review__percent")
+    assert [(task.supervisor, task.collector.username) for task in tasks] == [(supervisor, "collector")] * 2
+    assert tasks[0].items[:2] == ["legality", "consequences_calmly"]
+    threat = completed[0].prescore
     assert threat["suggested"]["legality"]["mark"] == "fail"
     amount = next(element for element in threat["elements"] if element["key"] == "state_amount")
     assert amount["detail"] == "amount_mismatch"

@@ -5,8 +5,9 @@ consumer cases through the desk's action (compliance decides each; a refused cal
 with notes that give the sample its risks: a visit mentioned (the linter asks a person to look), a
 dispute, a long call. Some calls have a transcript — good ones in Chinese and English, and one with
 a threat and the wrong amount. The day's sample is drawn; the QA reviewer scores three calls: a good
-one, a low one, and the threatening one, whose failed critical items open a coaching task for the
-demo supervisor. The rest stay in the ``qa`` login's queue.
+one (100 %), a low one (80 %: passed, below the coaching mark) and the threatening one (failed
+critical items); the last two open coaching tasks for the demo supervisor. The rest stay in the
+``qa`` login's queue.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def _review(calls: list[Activity], reviewer: Any, *, now: datetime) -> None:
         (calls[0], "zh", passed),
         (calls[1], "threat", {**passed, "legality": "fail", "professionalism": "fail", "identification_greeting": "fail",
                               "verify_debt_facts": "fail", "consequences_calmly": "fail", "propose_solution": "fail"}),
-        (calls[4], "en", {**passed, "listening_clarifying": "fail", "closing": "fail"}),
+        (calls[4], "en", {**passed, "professionalism": "fail", "listening_clarifying": "fail", "closing": "fail"}),
         (calls[2], "zh", None),
     )  # fmt: skip
     for activity, style, marks in plans:
