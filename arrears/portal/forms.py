@@ -67,8 +67,12 @@ class PlanForm(ActionForm):
         label=gettext_lazy("Number of monthly instalments"), min_value=1, max_value=360, required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )  # fmt: skip
-    first_due = forms.DateField(label=gettext_lazy("First instalment on"), required=False, widget=DateInput())
-    due_date = forms.DateField(label=gettext_lazy("Pay everything by"), required=False, widget=DateInput())
+    first_due = forms.DateField(
+        label=gettext_lazy("First instalment on (optional)"), required=False, widget=DateInput()
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Pay everything by (for one later date)"), required=False, widget=DateInput()
+    )
     reason = forms.CharField(
         label=gettext_lazy("Anything you want us to know (optional)"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
