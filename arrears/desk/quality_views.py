@@ -169,6 +169,7 @@ def _render_review(
         "evidence_form": given.get("evidence_form") or EvidenceForm(),
         "may_review": request.user.can(Capability.REVIEW_QUALITY) and review.status == ReviewStatus.PENDING,  # type: ignore[union-attr]
         "prescore": review.prescore,
+        "owed": Decimal(review.prescore["facts"]["amount"]) if review.prescore.get("facts") else None,
     }
     return TemplateResponse(request, "desk/quality/review.html", context, status=status)
 

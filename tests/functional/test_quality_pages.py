@@ -99,6 +99,7 @@ class TestReviewPage:
 
         assert "Debtor asked for more time; offered a payment plan." in body
         assert 'data-testid="contact-result">Right-party contact<' in body
+        assert "owed 10,000.00 CNY that day" in body
         assert 'data-testid="element-offer_solution" data-found="yes"' in body
         assert 'data-testid="item-propose_solution" data-suggested="pass"' in body
         assert 'data-testid="item-legality" data-suggested=""' in body

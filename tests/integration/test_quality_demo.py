@@ -32,13 +32,13 @@ def test_the_demo_gives_the_qa_login_a_queue_and_the_supervisor_a_coaching_task(
         QualityReview.objects.filter(status=ReviewStatus.COMPLETED), key=lambda review: review.percent
     )
     assert [(review.percent, review.passed) for review in completed] == [
-        (Decimal("48.00"), False), (Decimal("80.00"), True), (Decimal("100.00"), True),
+        (Decimal("38.00"), False), (Decimal("80.00"), True), (Decimal("100.00"), True),
     ]  # fmt: skip
-    assert completed[0].failed_critical == ["legality", "consequences_calmly"]
+    assert completed[0].failed_critical == ["legality", "compliance", "consequences_calmly"]
     assert len(queries.list_queue(user=qa)) >= 3
     tasks = CoachingTask.objects.order_by("review__percent")
     assert [(task.supervisor, task.collector.username) for task in tasks] == [(supervisor, "collector")] * 2
-    assert tasks[0].items[:2] == ["legality", "consequences_calmly"]
+    assert tasks[0].items[:3] == ["legality", "compliance", "consequences_calmly"]
     threat = completed[0].prescore
     assert threat["suggested"]["legality"]["mark"] == "fail"
     amount = next(element for element in threat["elements"] if element["key"] == "state_amount")

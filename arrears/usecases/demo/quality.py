@@ -153,7 +153,7 @@ def _review(calls: list[Activity], reviewer: Any, *, now: datetime) -> None:
     passed = {item.key: scoring.Mark.PASS.value for item in scoring.default_spec().items}
     plans = (
         (calls[0], "zh", passed),
-        (calls[1], "threat", {**passed, "legality": "fail", "professionalism": "fail", "identification_greeting": "fail",
+        (calls[1], "threat", {**passed, "legality": "fail", "compliance": "fail", "professionalism": "fail", "identification_greeting": "fail",
                               "verify_debt_facts": "fail", "consequences_calmly": "fail", "propose_solution": "fail"}),
         (calls[4], "en", {**passed, "professionalism": "fail", "listening_clarifying": "fail", "closing": "fail"}),
         (calls[2], "zh", None),
