@@ -157,7 +157,7 @@ def list_coaching_tasks(*, user: Any, status: str = "") -> list[CoachingTask]:
     if status:
         tasks = tasks.filter(status=status)
     return list(
-        tasks.select_related("collector", "supervisor", "review__activity__case__debt").order_by(
+        tasks.select_related("collector", "supervisor", "portfolio", "review__activity__case__debt").order_by(
             "status", "-created_at"
         )
     )
