@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("training/sessions/<int:session_id>/reply/", training_views.reply, name="training_reply"),
     path("training/quiz/", training_views.quiz, name="training_quiz"),
     path("training/team/", training_views.team, name="training_team"),
+    path("training/team/<int:user_id>/", training_views.collector, name="training_collector"),
     path("training/team/policy/", training_views.set_policy, name="training_policy"),
     path("training/team/revoke/", training_views.revoke, name="training_revoke"),
     path("training/manage/", training_manage_views.materials, name="training_materials"),

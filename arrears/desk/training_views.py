@@ -171,6 +171,15 @@ def _team_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
 
 
 @login_required
+@require_GET
+@refusals_as_http
+def collector(request: HttpRequest, user_id: int) -> HttpResponse:
+    """One collector's conversations (each opens with its feedback) and quiz attempts."""
+    record = queries.get_collector_record(actor=request.user, user_id=user_id, as_of=timezone.now().date())
+    return TemplateResponse(request, "desk/training/collector.html", {"record": record})
+
+
+@login_required
 @require_POST
 @refusals_as_http
 def set_policy(request: HttpRequest) -> HttpResponse:

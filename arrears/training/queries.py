@@ -194,3 +194,40 @@ def get_session_for_review(*, actor: Any, session_id: int) -> PracticeSession:
         if granted is None or session.user.portfolios.filter(pk__in=granted).exists():
             return session
     raise NotFound(_("No such practice conversation."))
+
+
+@dataclass(frozen=True)
+class CollectorRecord:
+    """One collector's conversations and quiz attempts, newest first, for the team's reviewers."""
+
+    user: Any
+    sessions: list[PracticeSession]
+    attempts: list[QuizAttempt]
+    certification: Certification | None
+
+
+def get_collector_record(*, actor: Any, user_id: int, as_of: date) -> CollectorRecord:
+    """Return a collector of the actor's portfolios with their conversations and quiz attempts.
+
+    :raises PermissionDenied: when ``actor`` may not see the team's training.
+    :raises NotFound: when the user is not a collector of the actor's portfolios.
+    """
+    portfolio_ids = _team_portfolio_ids(actor)
+    user = (
+        get_user_model()
+        .objects.filter(pk=user_id, role=Role.COLLECTOR, portfolios__in=portfolio_ids)
+        .order_by("pk")
+        .first()
+    )
+    if user is None:
+        raise NotFound(_("No such collector in your portfolios."))
+    return CollectorRecord(
+        user=user,
+        sessions=list(
+            PracticeSession.objects.filter(user=user)
+            .select_related("scenario")
+            .order_by("-started_at", "-pk")[:50]
+        ),
+        attempts=list(QuizAttempt.objects.filter(user=user).order_by("-submitted_at", "-pk")[:20]),
+        certification=certification.get_certification(user_id=user.pk, as_of=as_of),
+    )

@@ -135,6 +135,35 @@ class TestTeam:
         assert AuditEvent.objects.filter(action="training.set_policy", portfolio_id=portfolio.pk).count() == 1
 
 
+class TestCollectorRecord:
+    def test_a_supervisor_reads_a_collectors_conversation_but_cannot_reply_in_it(self, client):
+        portfolio = PortfolioFactory()
+        lina = UserFactory(username="lina", portfolios=[portfolio])
+        client.force_login(lina)
+        client.post("/training/scenarios/forgot/start/")
+        session = PracticeSession.objects.get(user=lina)
+        client.post(
+            f"/training/sessions/{session.pk}/reply/",
+            {"reply": "Hello, my name is Lina, calling from Bright Consumer Finance."},
+        )
+        client.force_login(UserFactory(username="boss", supervisor=True, portfolios=[portfolio]))
+
+        record = client.get(f"/training/team/{lina.pk}/")
+        conversation = client.get(f"/training/sessions/{session.pk}/")
+        refused = client.post(f"/training/sessions/{session.pk}/reply/", {"reply": "Hello"})
+
+        assert f'data-testid="session-{session.pk}"' in page(record)
+        assert "Hello, my name is Lina" in page(conversation)
+        assert 'data-testid="reply-form"' not in page(conversation)
+        assert refused.status_code == 404
+
+    def test_a_collector_outside_the_supervisors_portfolios_is_404(self, client):
+        lina = UserFactory(username="lina", portfolios=[PortfolioFactory()])
+        client.force_login(UserFactory(username="boss", supervisor=True, portfolios=[PortfolioFactory()]))
+
+        assert client.get(f"/training/team/{lina.pk}/").status_code == 404
+
+
 class TestEditing:
     def test_a_scenario_with_an_unreachable_node_is_refused_with_its_line(self, client):
         client.force_login(UserFactory(username="qa", role="qa_reviewer"))
