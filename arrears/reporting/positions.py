@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
@@ -23,7 +24,7 @@ from arrears.portfolio.imports.database import insert_frame, table
 from arrears.reporting.models import Fact, Metric, Position
 
 CLOSED = "closed"
-POSITION_COLUMNS = {
+POSITION_COLUMNS: dict[str, Any] = {
     "debt_id": pl.Int64, "case_id": pl.Int64, "portfolio_id": pl.Int64, "product": pl.String,
     "stage": pl.String, "days_past_due": pl.Int32, "bucket": pl.String, "balance": pl.Decimal(18, 2),
 }  # fmt: skip

@@ -34,8 +34,8 @@ def _period(
     return facts.filter(day__range=(report.since, report.until))
 
 
-def _drill(report: ReportFilter, metric: str, key: str = "", **extra: object) -> Drill:
-    return Drill(metric, report.since, report.until, key, **extra)  # type: ignore[arg-type]
+def _drill(report: ReportFilter, metric: str, key: str = "", *, collector: int | None = None) -> Drill:
+    return Drill(metric, report.since, report.until, key, collector=collector)
 
 
 def contact_rates(report: ReportFilter) -> Table:
