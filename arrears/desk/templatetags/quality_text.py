@@ -6,11 +6,13 @@ from typing import Any
 
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from arrears.quality import elements
 from arrears.quality.models import SampleReason
 
 register = template.Library()
+MARKS = {"pass": _("Pass"), "fail": _("Fail"), "na": _("n/a")}
 
 
 def _is_chinese() -> bool:
@@ -51,3 +53,9 @@ def in_language(title: dict[str, str] | None) -> str:
     if not title:
         return ""
     return title.get("zh" if _is_chinese() else "en") or title.get("en", "")
+
+
+@register.filter
+def mark_label(mark: str) -> str:
+    """Return a mark (pass, fail, na) as the active language says it."""
+    return str(MARKS.get(mark, mark))
