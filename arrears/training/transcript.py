@@ -86,7 +86,7 @@ def describe(session: PracticeSession, *, language: str) -> Transcript:
     """Return the conversation in ``language`` (the page's; the trainee practises in the session's)."""
     scenario = content.scenario_of(session.scenario)
     node = scenario.node(session.node)
-    turns = [_turn(turn, scenario, language) for turn in session.turns.order_by("number")]
+    turns = [_turn(turn, scenario, language, session.language) for turn in session.turns.order_by("number")]
     return Transcript(
         session=session, scenario=scenario, title=scenario.title.in_language(language),
         brief=scenario.brief.in_language(language), turns=turns, debtor=node.debtor.in_language(session.language),
@@ -97,12 +97,13 @@ def describe(session: PracticeSession, *, language: str) -> Transcript:
     )  # fmt: skip
 
 
-def _turn(turn: PracticeTurn, scenario: Scenario, language: str) -> Turn:
+def _turn(turn: PracticeTurn, scenario: Scenario, language: str, spoken: str) -> Turn:
+    """Return a turn: the debtor's line in the conversation's language (``spoken``), the feedback in the page's."""
     node = scenario.node(turn.node)
     choice = next((b.label for b in node.choices if b.choice == turn.choice and b.label), None)
     return Turn(
         number=turn.number,
-        debtor=node.debtor.in_language(language),
+        debtor=node.debtor.in_language(spoken),
         reply=turn.reply,
         choice=choice.in_language(language) if choice else "",
         hits=[

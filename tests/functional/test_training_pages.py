@@ -84,6 +84,23 @@ class TestConversation:
         assert "CN-C02" in text and "Threats or intimidation" in text
         assert 'data-testid="failed"' in text
 
+    def test_a_conversation_in_chinese_answers_in_chinese_with_chinese_feedback(self, client, trainee):
+        client.post("/training/scenarios/forgot/start/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        session = PracticeSession.objects.get(user=trainee)
+
+        response = client.post(
+            f"/training/sessions/{session.pk}/reply/",
+            {"reply": "您好，我是明亮消费金融的客服小王。"},
+            HTTP_HX_REQUEST="true",
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+
+        text = page(response)
+        assert session.language == "zh"
+        assert "喂，你好？哪位？" in text
+        assert "对，我是李娜。什么事？" in text
+        assert "表明债权机构" in text
+
     def test_an_empty_reply_is_refused_with_a_message(self, client, trainee):
         client.post("/training/scenarios/forgot/start/")
         session = PracticeSession.objects.get(user=trainee)
