@@ -57,6 +57,11 @@ def _checked(content: bytes, expected: str, what: str) -> bytes:
     return content
 
 
+def _read(stored: Any) -> bytes:
+    with stored.open("rb") as handle:
+        return bytes(handle.read())
+
+
 def contract(case: Case) -> list[BundleFile]:
     """Return the debt's terms and the documents on file (disputes and visits), each checked."""
     debt = case.debt
@@ -69,10 +74,10 @@ def contract(case: Case) -> list[BundleFile]:
     }  # fmt: skip
     files = [BundleFile("contract/terms.json", _json(terms), _("Contract terms of the debt"))]
     for doc in DisputeDocument.objects.filter(dispute__case=case).order_by("pk"):
-        content = _checked(doc.file.open("rb").read(), doc.sha256, doc.name)
+        content = _checked(_read(doc.file), doc.sha256, doc.name)
         files.append(BundleFile(f"documents/dispute-{doc.pk}-{doc.name}", content, _("Dispute document")))
     for visit_doc in VisitDocument.objects.filter(visit__case=case).order_by("pk"):
-        content = _checked(visit_doc.file.open("rb").read(), visit_doc.sha256, visit_doc.name)
+        content = _checked(_read(visit_doc.file), visit_doc.sha256, visit_doc.name)
         files.append(
             BundleFile(f"documents/visit-{visit_doc.pk}-{visit_doc.name}", content, _("Field visit document"))
         )

@@ -8,8 +8,10 @@ import json
 import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 
 from arrears.casework.models import Dispute, DisputeStatus
 from arrears.comms.gateways.letters import letter_path
@@ -19,13 +21,14 @@ from arrears.core.errors import PermissionDenied
 from arrears.portfolio import ledger
 from arrears.portfolio.models import LedgerEntry
 from arrears.recovery import bundle_contents, bundles, litigation, manifests, referrals
-from arrears.recovery.models import EvidenceBundle, LegalReferral, ReferralStatus
+from arrears.recovery.models import EvidenceBundle, LegalReferral, ReferralStatus, Visit, VisitDocument
 from tests.factories.cases import ContactEventFactory
 from tests.factories.people import UserFactory
 from tests.factories.recovery import MORNING, late_case
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n% a demand letter\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture(autouse=True)
@@ -222,6 +225,31 @@ class TestEvidenceBundle:
 
         assert not EvidenceBundle.objects.exists()
         assert not (tmp_path / "bundles").exists() or not list((tmp_path / "bundles").iterdir())
+
+    def test_a_visit_photo_goes_in_and_a_changed_one_refuses_the_bundle(
+        self, case, supervisor, second_supervisor, officer, settings, tmp_path
+    ):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": tmp_path},
+            },
+        }
+        visit = Visit.objects.create(case=case, agent=supervisor, scheduled_for=MORNING, status="completed",
+                                     created_at=MORNING)  # fmt: skip
+        document = VisitDocument(visit=visit, name="door.png", content_type="image/png", size=len(PNG),
+                                 sha256=hashlib.sha256(PNG).hexdigest(), uploaded_at=MORNING)  # fmt: skip
+        document.file.save("door.png", ContentFile(PNG))
+        referral = _approved(case, supervisor, second_supervisor, officer)
+
+        _bundle, content = bundles.build_bundle(referral=referral, actor=supervisor, now=MORNING)
+        Path(document.file.path).write_bytes(PNG + b"changed")
+
+        assert zipfile.ZipFile(io.BytesIO(content)).read(f"documents/visit-{document.pk}-door.png") == PNG
+        with pytest.raises(bundle_contents.StoredFileChanged, match=r"door\.png"):
+            bundles.build_bundle(referral=referral, actor=supervisor, now=MORNING)
+        assert EvidenceBundle.objects.count() == 1
 
     def test_is_refused_before_approval(self, case, supervisor):
         referral = referrals.refer_case(case_id=case.pk, reason="x", actor=supervisor, now=MORNING)
