@@ -39,6 +39,8 @@ def test_the_demo_shows_each_recovery_area_and_loading_twice_adds_nothing():
 
     statuses = sorted(Visit.objects.filter(agent__username="field").values_list("status", flat=True))
     assert statuses == ["checked_in", "completed", "scheduled", "scheduled"]
+    routes = sorted(Visit.objects.filter(status="scheduled").values_list("route_order", flat=True))
+    assert routes == [1, 2]
     assert sorted(LegalReferral.objects.values_list("status", flat=True)) == ["approved", "pending"]
     assert manifests.verify_zip(read_bundle(EvidenceBundle.objects.get())) == []
     assert Placement.objects.count() == 5

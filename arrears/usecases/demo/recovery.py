@@ -76,13 +76,13 @@ def _add_visits(
     yesterday = as_of - timedelta(days=1)
     plan = [(yesterday, 10, "completed"), (yesterday, 15, "checked_in"), (as_of, 10, ""), (as_of, 14, "")]
     planned: list[Visit] = []
-    for (day, hour, state), case in zip(plan, cases, strict=False):
+    for number, ((day, hour, state), case) in enumerate(zip(plan, cases, strict=False)):
         address = case.debtor.contact_points.filter(kind=ContactKind.ADDRESS).order_by("pk").first()
         moment = _at(portfolio, day, hour)
         try:
             visit = visits.schedule_visit(
                 case=case, agent=users["field"], companion=users["collector"], scheduled_for=moment, place_kind="home",
-                area=AREAS[len(planned) % len(AREAS)], purpose="上门核实地址并沟通还款 / verify the address, discuss payment",
+                area=AREAS[number % len(AREAS)], purpose="上门核实地址并沟通还款 / verify the address, discuss payment",
                 contact_point_id=address.pk if address else None, source="strategy", actor=users["supervisor"],
                 now=now,
             )  # fmt: skip
@@ -95,10 +95,10 @@ def _add_visits(
                                  actor=users["field"], now=moment + timedelta(minutes=35))  # fmt: skip
         except DomainError:
             continue
-        planned.append(visit)
-    today = [visit for visit in planned if visit.status == "scheduled"]
-    if today:
-        visits.order_route(visits=today, actor=users["field"], now=now)
+        if not state:
+            planned.append(visit)
+    if planned:
+        visits.order_route(visits=planned, actor=users["field"], now=now)
 
 
 def _large(cases: Iterator[Case], minimum: Decimal) -> Iterator[Case]:
