@@ -34,20 +34,22 @@ def list_queue(
     *, user: Any, status: str = ReviewStatus.PENDING, reason: str = "", portfolio_id: int | None = None,
     limit: int = QUEUE_LIMIT,
 ) -> list[QualityReview]:  # fmt: skip
-    """Return reviews in the user's portfolios, risk-based ones before random ones, oldest contact first."""
+    """Return reviews in the user's portfolios, risk-based ones before random ones, oldest contact first.
+
+    The reasons of every review with the status are read (two columns) to order and filter them,
+    then the rows shown are read whole.
+    """
     reviews = scope_to_user(QualityReview.objects.all(), user).filter(status=status)
     if portfolio_id is not None:
         reviews = reviews.filter(portfolio_id=portfolio_id)
-    found = list(
-        reviews.select_related("activity", "case__debt", "collector", "portfolio").order_by(
-            "contact_at", "pk"
-        )[: limit * 4 if reason else limit]
-    )
-    if reason:
-        found = [review for review in found if reason in review.reasons][:limit]
-    return sorted(
-        found, key=lambda review: (review.reasons == [SampleReason.RANDOM.value], review.contact_at)
-    )
+    keys = [
+        (reasons in ([SampleReason.RANDOM.value], [SampleReason.MANUAL.value]), contact_at, pk)
+        for pk, reasons, contact_at in reviews.values_list("pk", "reasons", "contact_at")
+        if not reason or reason in reasons
+    ]
+    chosen = [pk for _plain, _at, pk in sorted(keys)[:limit]]
+    rows = reviews.select_related("activity", "case__debt", "collector", "portfolio").in_bulk(chosen)
+    return [rows[pk] for pk in chosen]
 
 
 def count_pending(*, user: Any) -> int:

@@ -9,7 +9,7 @@ from arrears.casework.models import Dispute
 from arrears.compliance.models import Hold
 from arrears.core.audit.models import AuditEvent
 from arrears.core.errors import NotFound
-from arrears.quality import sampling
+from arrears.quality import queries, sampling
 from arrears.quality.models import QualityReview, SampleRun
 from tests.factories.people import UserFactory
 from tests.factories.portfolio import PortfolioFactory
@@ -200,3 +200,16 @@ class TestRefusals:
             sampling.draw_sample(portfolio=portfolio, day=DAY, actor=None, now=NOW)
 
         assert not SampleRun.objects.exists()
+
+
+class TestQueue:
+    def test_risky_contacts_come_first_and_the_reason_filter_sees_past_the_page(self, world):
+        quiet = contacts_for(world, world.lina, 30)
+        late_dispute = contact(world.case(), world.wei, at=MORNING + timedelta(hours=5), result="dispute")
+        sampling.draw_sample(portfolio=world.portfolio, day=DAY, rate=Decimal(1), actor=None, now=NOW)
+
+        first_page = queries.list_queue(user=world.reviewer, limit=5)
+        disputes = queries.list_queue(user=world.reviewer, reason="dispute", limit=5)
+
+        assert [review.activity_id for review in first_page] == [late_dispute.pk] + [a.pk for a in quiet[:4]]
+        assert [review.activity_id for review in disputes] == [late_dispute.pk]
