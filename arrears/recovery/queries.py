@@ -94,6 +94,7 @@ class CaseRecovery:
     write_offs: list[WriteOff]
     may_refer: bool
     may_place: bool
+    agencies: list[Agency]
 
 
 def get_case_recovery(*, case: Case, user: Any, now: datetime) -> CaseRecovery:
@@ -107,6 +108,7 @@ def get_case_recovery(*, case: Case, user: Any, now: datetime) -> CaseRecovery:
         settlements=settlements.list_settlements(case=case),
         write_offs=list(WriteOff.objects.filter(case=case).prefetch_related("recoveries__payment").order_by("-requested_at", "-pk")),
         may_refer=user.can(Capability.REFER_LEGAL), may_place=user.can(Capability.MANAGE_PLACEMENTS),
+        agencies=list(Agency.objects.filter(is_active=True).order_by("name")),
     )  # fmt: skip
 
 

@@ -219,6 +219,17 @@ class TestAgencyPage:
         assert rows == [["reference", "debtor_name", "currency", "balance"],
                         [case.debt.external_ref, case.debtor.name, "CNY", "10000.00"]]  # fmt: skip
 
+    def test_the_case_page_places_the_case_with_an_agency(self, client, case, supervisor):
+        agency = AgencyFactory(code="huaxin", name="Huaxin")
+        client.force_login(supervisor)
+
+        page = client.get(reverse("desk:case_recovery", args=[case.pk]))
+        client.post(reverse("desk:place_cases", args=[agency.pk]), {"references": case.debt.external_ref})
+        after = client.get(reverse("desk:case_recovery", args=[case.pk]))
+
+        assert "Place with Huaxin" in _text(page)
+        assert "With the agency" in _text(after)
+
     def test_a_collector_may_not_see_agencies(self, client, case):
         client.force_login(UserFactory(portfolios=[case.portfolio]))
 
