@@ -25,7 +25,9 @@ class ScheduleVisitForm(forms.Form):
         label=_("Purpose"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     source = forms.ChoiceField(
-        choices=[("collector", "collector"), ("strategy", "strategy")], required=False, widget=forms.HiddenInput
+        choices=[("collector", "collector"), ("strategy", "strategy")],
+        required=False,
+        widget=forms.HiddenInput,
     )
 
     def __init__(

@@ -263,7 +263,9 @@ def check_out(
 
 
 @transaction.atomic
-def attach_documents(*, visit_id: int, documents: Sequence[Any], actor: Any, now: datetime) -> list[VisitDocument]:
+def attach_documents(
+    *, visit_id: int, documents: Sequence[Any], actor: Any, now: datetime
+) -> list[VisitDocument]:
     """Add photos or documents to a visit that was made (checked in or completed).
 
     :raises InvalidDocument: for a file of a type not accepted or too large (nothing is saved).
