@@ -204,6 +204,44 @@ class TestReferralPage:
         assert "manifest.json" in zipfile.ZipFile(io.BytesIO(content)).namelist()
 
 
+class TestLitigationPages:
+    def test_filing_hearing_judgment_enforcement_and_closing(self, client, case, supervisor):
+        referral = referrals.refer_case(case_id=case.pk, reason="x", actor=supervisor, now=MORNING)
+        referrals.approve_referral(referral_id=referral.pk, capacity="supervisor",
+                                   actor=UserFactory(supervisor=True), now=MORNING)  # fmt: skip
+        referrals.approve_referral(referral_id=referral.pk, capacity="compliance",
+                                   actor=UserFactory(compliance_officer=True), now=MORNING)  # fmt: skip
+        client.force_login(supervisor)
+
+        def step(name, data):
+            return client.post(reverse(f"desk:referral_{name}", args=[referral.pk]), data)
+
+        early = step("judgment", {"judgment_on": "2026-06-01", "amount": "10000.00", "costs": "300.00"})
+        step("filing", {"firm": "Jun He", "court": "Pudong court", "court_case_number": "(2026)沪0115民初1号",
+                        "filed_on": "2026-04-02"})  # fmt: skip
+        step("hearing", {"held_at": "2026-05-06T09:30", "note": "First hearing"})
+        step("judgment", {"judgment_on": "2026-06-01", "amount": "10000.00", "costs": "300.00"})
+        step("enforcement", {"note": "Bank account frozen"})
+        step("close", {"note": "Paid in full after enforcement"})
+
+        assert early.status_code == 422 and "cannot move to Judgment" in _text(early)
+        referral.refresh_from_db()
+        assert referral.status == "closed" and referral.court_case_number == "(2026)沪0115民初1号"
+        assert referral.hearings.count() == 1
+        assert ledger.get_balances(debt_id=case.debt_id).total == Decimal("10300.00")
+        page = client.get(reverse("desk:referral", args=[referral.pk]))
+        assert "Bank account frozen" in _text(page)
+
+    def test_a_pending_referral_is_rejected_with_a_reason(self, client, case, supervisor):
+        referral = referrals.refer_case(case_id=case.pk, reason="x", actor=supervisor, now=MORNING)
+        client.force_login(UserFactory(compliance_officer=True, portfolios=[case.portfolio]))
+
+        client.post(reverse("desk:reject_referral", args=[referral.pk]), {"reason": "Statement incomplete"})
+
+        referral.refresh_from_db()
+        assert (referral.status, referral.decision_comment) == ("rejected", "Statement incomplete")
+
+
 class TestAgencyPage:
     def test_places_cases_and_exports_only_entitled_fields(self, client, case, supervisor):
         agency = AgencyFactory(entitled_fields=["debtor_name"])
