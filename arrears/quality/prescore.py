@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from arrears.casework.models import Activity
 from arrears.compliance import policies
 from arrears.compliance.linter import ALL_PACKS, LintContext, LintHit, Severity, lint
 from arrears.portfolio import ledger
+from arrears.portfolio.models import Portfolio
 from arrears.quality import elements, scoring
 from arrears.quality.elements import ElementFacts, ElementFinding
 
@@ -68,15 +70,25 @@ def suggest_marks(
     return suggestions
 
 
+def linter_packs(portfolio: Portfolio) -> tuple[str, ...]:
+    """Return the linter packs the portfolio applies (all when it names none the linter has)."""
+    return tuple(pack for pack in policies.get_pack_names(portfolio) if pack in ALL_PACKS) or ALL_PACKS
+
+
 def language_of(text: str) -> str:
     """Return ``zh`` when the text has Chinese characters, else ``en``."""
     return "zh" if _CHINESE.search(text) else "en"
 
 
-def prescore(*, activity: Activity, transcript: str, spec: scoring.ScorecardSpec) -> dict[str, Any]:
+def prescore(
+    *, activity: Activity, transcript: str, spec: scoring.ScorecardSpec, owed: Decimal | None = None,
+    packs: tuple[str, ...] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """Return the pre-score of a contact as JSON-ready data (kept on the review).
 
-    Keys: ``source`` (transcript, note or none), ``language``, ``elements`` (each finding),
+    ``owed`` (the debt's balance on the contact's local day) and ``packs`` (the portfolio's linter
+    packs) are read when not given; a sample passes them in, read once for all its contacts.
+    Keys: ``source`` (transcript, note or none), ``language``, ``facts``, ``elements`` (each finding),
     ``linter`` (each hit), ``suggested`` (item key → mark and reasons).
     """
     note = activity.note.strip()
@@ -85,13 +97,13 @@ def prescore(*, activity: Activity, transcript: str, spec: scoring.ScorecardSpec
         return {"source": "none", "language": "", "elements": [], "linter": [], "suggested": {}}
     case = activity.case
     debt = case.debt
-    local_day = activity.created_at.astimezone(ZoneInfo(case.portfolio.time_zone)).date()
-    facts = ElementFacts(
-        amount=ledger.get_balances(debt_id=debt.pk, as_of=local_day).total, due_date=debt.due_date
-    )
+    if owed is None:
+        local_day = activity.created_at.astimezone(ZoneInfo(case.portfolio.time_zone)).date()
+        owed = ledger.get_balances(debt_id=debt.pk, as_of=local_day).total
+    facts = ElementFacts(amount=owed, due_date=debt.due_date)
     language = language_of(text)
     findings = _findings(text, language, facts)
-    packs = tuple(pack for pack in policies.get_pack_names(case.portfolio) if pack in ALL_PACKS) or ALL_PACKS
+    packs = packs or linter_packs(case.portfolio)
     context = LintContext(legal_action_allowed=debt.verified_at is not None)
     linted = "\n".join(part for part in (transcript.strip(), note) if part)
     hits = lint(linted, language=None, packs=packs, context=context).hits

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
@@ -55,7 +56,7 @@ def _require_reviewer(actor: Any) -> None:
 
 def new_review(
     *, activity: Activity, reasons: Sequence[str], now: datetime, sample_run_id: int | None = None,
-    scorecard: Scorecard | None = None,
+    scorecard: Scorecard | None = None, owed: Decimal | None = None, packs: tuple[str, ...] | None = None,
 ) -> QualityReview:  # fmt: skip
     """Build (unsaved) the review of a contact on the portfolio's active scorecard, with its pre-score from the note.
 
@@ -66,7 +67,9 @@ def new_review(
         activity=activity, case_id=activity.case_id, portfolio_id=activity.case.portfolio_id,
         collector_id=activity.created_by_id, sample_run_id=sample_run_id, reasons=list(reasons),
         scorecard=scorecard, contact_at=activity.created_at, created_at=now,
-        prescore=prescore.prescore(activity=activity, transcript="", spec=scorecards.spec_of(scorecard)),
+        prescore=prescore.prescore(
+            activity=activity, transcript="", spec=scorecards.spec_of(scorecard), owed=owed, packs=packs
+        ),
     )  # fmt: skip
 
 

@@ -27,15 +27,15 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
 from arrears.casework.models import Activity, ContactResult, Dispute
-from arrears.compliance import policies
-from arrears.compliance.linter import ALL_PACKS, Severity, lint
+from arrears.compliance.linter import Severity, lint
 from arrears.compliance.models import Hold
 from arrears.compliance.rules.vocabulary import HoldType
 from arrears.core.audit.actions import record_event
 from arrears.core.errors import DomainError, PermissionDenied
 from arrears.people.roles import Capability
+from arrears.portfolio import ledger
 from arrears.portfolio.models import Portfolio
-from arrears.quality import coaching, reviews, scorecards
+from arrears.quality import coaching, prescore, reviews, scorecards
 from arrears.quality.models import QualityReview, SampleReason, SampleRun
 
 DEFAULT_RATE = Decimal("0.05")
@@ -108,12 +108,8 @@ def list_contacts(*, portfolio: Portfolio, day: date) -> list[Contact]:
             "note_length",
         )
     )  # fmt: skip
-    packs = _packs(portfolio)
+    packs = prescore.linter_packs(portfolio)
     return [_contact(row, packs) for row in rows]
-
-
-def _packs(portfolio: Portfolio) -> tuple[str, ...]:
-    return tuple(pack for pack in policies.get_pack_names(portfolio) if pack in ALL_PACKS) or ALL_PACKS
 
 
 def _contact(row: tuple[Any, ...], packs: tuple[str, ...]) -> Contact:
@@ -213,9 +209,17 @@ def draw_sample(
         counts=dict(sorted(counts.items())), created_by=actor if getattr(actor, "pk", None) else None, created_at=now,
     )  # fmt: skip
     activities = Activity.objects.select_related("case__portfolio", "case__debt").in_bulk(list(draw.reasons))
+    positions = ledger.list_positions(debts={a.case.debt for a in activities.values()}, as_of=day)
+    packs = prescore.linter_packs(portfolio)
     QualityReview.objects.bulk_create(
         reviews.new_review(
-            activity=activities[pk], reasons=reasons, now=now, sample_run_id=run.pk, scorecard=scorecard
+            activity=activities[pk],
+            reasons=reasons,
+            now=now,
+            sample_run_id=run.pk,
+            scorecard=scorecard,
+            owed=positions[activities[pk].case.debt_id].balances.total,
+            packs=packs,
         )
         for pk, reasons in draw.reasons.items()
     )
