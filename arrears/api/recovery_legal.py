@@ -114,6 +114,12 @@ def refer_case(request: HttpRequest, case_id: int, payload: ReferIn) -> Status[R
     return Status(201, referral_out(referral))
 
 
+@router.get("/referrals", response={200: list[ReferralOut]})
+def list_referrals(request: HttpRequest, status: str | None = None) -> list[ReferralOut]:
+    """List the referrals in your portfolios, oldest first; ``status`` (e.g. ``pending``) narrows them."""
+    return [referral_out(referral) for referral in referrals.list_referrals(user=request.user, status=status)]
+
+
 @router.get("/referrals/{referral_id}", response={200: ReferralOut, 404: ErrorOut})
 def get_referral(request: HttpRequest, referral_id: int) -> ReferralOut:
     """Return one referral with its approvals, litigation and bundles."""

@@ -199,3 +199,13 @@ def get_referral(*, user: Any, referral_id: int) -> LegalReferral:
         return found.get(pk=referral_id)
     except LegalReferral.DoesNotExist:
         raise NotFound(_("No such legal referral.")) from None
+
+
+def list_referrals(*, user: Any, status: str | None = None, limit: int = 500) -> list[LegalReferral]:
+    """Return the referrals in the user's portfolios (of one ``status`` when given), oldest first."""
+    found = scope_to_user(
+        LegalReferral.objects.select_related("case"), user, portfolio_field="case__portfolio"
+    )
+    if status:
+        found = found.filter(status=status)
+    return list(found.order_by("referred_at", "pk")[:limit])

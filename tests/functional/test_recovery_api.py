@@ -112,6 +112,8 @@ class TestReferralApi:
         download = bearer(referrer).get(f"/api/v1/referrals/{made['id']}/bundles/{bundle.json()['id']}")
 
         assert approved.json()["status"] == "approved"
+        listed = bearer(referrer).get("/api/v1/referrals?status=approved").json()
+        assert [item["id"] for item in listed] == [made["id"]]
         assert bundle.status_code == 201, bundle.content
         assert verify_zip(download.content) == []
 
