@@ -47,7 +47,16 @@ class SampleRunAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(QualityReview)
 class QualityReviewAdmin(ReadOnlyScopedAdmin):
-    list_display = ("pk", "portfolio", "collector", "contact_at", "status", "percent", "passed", "reviewed_by")
+    list_display = (
+        "pk",
+        "portfolio",
+        "collector",
+        "contact_at",
+        "status",
+        "percent",
+        "passed",
+        "reviewed_by",
+    )
     list_filter = ("status", "passed", "portfolio")
     raw_id_fields = ("activity", "case")
 
