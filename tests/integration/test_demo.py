@@ -56,12 +56,14 @@ class TestDemoCommand:
     def test_creates_one_user_per_role_with_grants_team_and_limits(self):
         _run_demo()
 
-        users = {user.username: user for user in User.objects.all()}
+        users = {user.username: user for user in User.objects.filter(is_active=True)}
         assert {name: user.role for name, user in users.items()} == {
             "collector": Role.COLLECTOR,
             "supervisor": Role.SUPERVISOR,
             "strategist": Role.STRATEGY_MANAGER,
             "compliance": Role.COMPLIANCE_OFFICER,
+            "qa": Role.QA_REVIEWER,
+            "field": Role.FIELD_AGENT,
             "admin": Role.ADMINISTRATOR,
         }
         collector, supervisor = users["collector"], users["supervisor"]
@@ -73,7 +75,7 @@ class TestDemoCommand:
         assert (supervisor.max_waiver_amount, supervisor.max_plan_months) == (Decimal("5000.00"), 12)
         team = Team.objects.get(name="Team A")
         assert team.supervisor == supervisor
-        assert set(team.members.values_list("username", flat=True)) == {"collector", "supervisor"}
+        assert set(team.members.values_list("username", flat=True)) == {"collector", "supervisor", "field"}
         assert {name for name, user in users.items() if user.is_staff} == {
             "supervisor", "strategist", "compliance", "admin",
         }  # fmt: skip
