@@ -160,7 +160,13 @@ def first_paid(since: date, until: date) -> QuerySet[Debt]:
         .order_by("received_date")
         .values("received_date")[:1]
     )
-    return Debt.objects.annotate(first_paid=Subquery(first)).filter(first_paid__range=(since, until))
+    paid_in_range = collected(since, until).values("debt_id")
+    # Only debts paid in the range can have their first payment there: the subquery runs for those alone.
+    return (
+        Debt.objects.filter(pk__in=paid_in_range)
+        .annotate(first_paid=Subquery(first))
+        .filter(first_paid__range=(since, until))
+    )
 
 
 def refusals(since: date, until: date) -> QuerySet[ContactDecision]:
