@@ -103,12 +103,13 @@ def build(debts: int, seed: int, day: date) -> dict[str, Any]:
 
 
 def child_prepare(users: int, day: date) -> None:
-    """Create the collectors, run the cycle once (or spread the open items again); print JSON."""
+    """Migrate a kept database, create the collectors, run the cycle once (or spread the open items again)."""
     django_setup()
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
     from django.contrib.auth import get_user_model
+    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
 
@@ -118,6 +119,7 @@ def child_prepare(users: int, day: date) -> None:
     from arrears.strategy.models import CycleRun, RunStatus
     from arrears.usecases.cycle import run
 
+    call_command("migrate", verbosity=0)  # a database kept from an earlier run follows the code
     portfolio = Portfolio.objects.get(code=CODE)
     model = get_user_model()
     collectors = []
