@@ -117,7 +117,7 @@ def arms(report: ReportFilter) -> Table:
          Column("paying", _("Accounts that paid"), "count"), Column("paying_rate", _("Paying rate"), "rate"),
          Column("placed", _("Principal placed"), "money"), Column("collected", _("Collected"), "money"),
          Column("recovery_rate", _("Recovery rate"), "rate"), Column("difference", _("Paying rate − champion"), "rate"),
-         Column("low", _("95 % interval from"), "rate"), Column("high", _("95 % interval to"), "rate")],
+         Column("low", _("Interval from (95 per cent)"), "rate"), Column("high", _("Interval to (95 per cent)"), "rate")],
         chart=Chart("bar", "arm", ("paying_rate", "recovery_rate")),
     )  # fmt: skip
     placed = sums(report.facts(Metric.PLACED).filter(day__lte=report.until), "arm")
