@@ -29,6 +29,7 @@ from arrears.casework import disputes, escalations
 from arrears.casework import queries as case_queries
 from arrears.casework.models import Case, DisputeReason, DisputeStatus
 from arrears.core import errors
+from arrears.core.upload_fields import MultipleFileField, MultipleFileInput
 from arrears.desk.views import refusals_as_http
 from arrears.people.models import User
 from arrears.portfolio.choices import Component, DebtorKind
@@ -45,18 +46,6 @@ class CaseActionForm(forms.Form):
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 class DisputeForm(CaseActionForm):

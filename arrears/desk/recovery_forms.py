@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from arrears.desk.dispute_views import MultipleFileField, MultipleFileInput
+from arrears.core.upload_fields import MultipleFileField, MultipleFileInput
 from arrears.recovery.models import ClosureReason, PlaceKind, SafetyFlag, VisitOutcome
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

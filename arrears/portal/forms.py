@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from arrears.casework import disputes
 from arrears.casework.models import ArrangementKind, DisputeReason, HardshipCause
+from arrears.core.upload_fields import MultipleFileField, MultipleFileInput
 from arrears.usecases.portal_access import IdentityCheck
 
 
@@ -111,18 +112,6 @@ class HardshipForm(ActionForm):
         label=gettext_lazy("Tell us more (optional)"), required=False, max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 class DisputeForm(ActionForm):
