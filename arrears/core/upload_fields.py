@@ -18,4 +18,5 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super().clean(item, initial) for item in files]
+        clean_one = super().clean  # a comprehension has no zero-argument super()
+        return [clean_one(item, initial) for item in files]
