@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from arrears.casework import guards
+from arrears.casework import guards, promises
 from arrears.casework.models import Case, Dispute, DisputeStatus
 from arrears.core.audit.actions import record_event
 from arrears.core.errors import DomainError, NotFound, PermissionDenied
@@ -48,10 +47,6 @@ class InvalidReferral(DomainError):
     """A referral without a reason, or a decision on a referral that is not waiting for it."""
 
 
-def local_today(case: Case, now: datetime) -> Any:
-    return now.astimezone(ZoneInfo(case.portfolio.time_zone)).date()
-
-
 def referral_facts(*, case: Case, now: datetime, excluding: int | None = None) -> ReferralFacts:
     """Read what the eligibility rules need about ``case`` (``excluding`` a referral being approved)."""
     settings = policy.get_settings(case.portfolio)
@@ -65,7 +60,7 @@ def referral_facts(*, case: Case, now: datetime, excluding: int | None = None) -
     return ReferralFacts(
         is_verified=case.debt.verified_at is not None, balance=balances.total - balances.overpayment,
         min_balance=settings.legal_min_balance, due_date=case.debt.due_date, last_payment_date=last_payment,
-        limitation_years=settings.limitation_years, today=local_today(case, now),
+        limitation_years=settings.limitation_years, today=promises.local_today(case, now),
         has_open_dispute=Dispute.objects.filter(case=case, status=DisputeStatus.OPEN).exists(),
         has_open_referral=referrals.exists(), is_written_off=case.debt.status == DebtStatus.WRITTEN_OFF,
     )  # fmt: skip
