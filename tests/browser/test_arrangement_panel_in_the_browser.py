@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from arrears.casework.models import Arrangement, ArrangementStatus, Notification
-from tests.browser.test_desk_in_the_browser import log_in
+from tests.browser.accounts import log_in
 from tests.factories.cases import CaseFactory
 from tests.factories.people import TeamFactory, UserFactory
 from tests.factories.portfolio import DebtFactory, PortfolioFactory

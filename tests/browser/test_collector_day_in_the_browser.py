@@ -27,8 +27,9 @@ from arrears.casework.models import (
 from arrears.compliance.models import ContactDecision, ContactEvent
 from arrears.core.audit.models import AuditEvent
 from arrears.core.audit.verify import verify_chain
+from tests.browser.accounts import log_in
 from tests.factories.cases import CaseFactory
-from tests.factories.people import DEFAULT_PASSWORD, TeamFactory, UserFactory
+from tests.factories.people import TeamFactory, UserFactory
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory, PortfolioFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -114,15 +115,6 @@ class Shots:
     def take(self, name: str) -> None:
         self.number += 1
         self.page.screenshot(path=str(self.folder / f"{self.number:02d}-{name}.png"), full_page=True)
-
-
-def log_in(page: Page, username: str) -> None:
-    """Log in through the form, in whatever language the page is in (the submit button's name varies)."""
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url("**/")
 
 
 def log_out(page: Page) -> None:

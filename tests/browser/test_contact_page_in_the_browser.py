@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from arrears.comms.defaults import install_default_templates
 from arrears.comms.models import Message
 from arrears.compliance.models import ContactDecision, ContactEvent
-from tests.browser.test_desk_in_the_browser import log_in
+from tests.browser.accounts import log_in
 from tests.factories.people import UserFactory
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, PortfolioFactory
 

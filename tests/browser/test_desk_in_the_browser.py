@@ -3,18 +3,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories.people import DEFAULT_PASSWORD, UserFactory
+from tests.browser.accounts import log_in
+from tests.factories.people import UserFactory
 from tests.factories.portfolio import DebtFactory, PortfolioFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
 
 
 class TestCollectorInTheBrowser:

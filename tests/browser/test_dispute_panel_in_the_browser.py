@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from arrears.casework.models import Dispute
 from arrears.compliance.models import Hold
-from tests.browser.test_desk_in_the_browser import log_in
+from tests.browser.accounts import log_in
 from tests.factories.cases import CaseFactory
 from tests.factories.people import TeamFactory, UserFactory
 from tests.factories.portfolio import DebtFactory, PortfolioFactory

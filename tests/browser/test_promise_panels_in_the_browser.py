@@ -8,7 +8,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from arrears.casework.models import HardshipAssessment, Promise
-from tests.browser.test_desk_in_the_browser import log_in
+from tests.browser.accounts import log_in
 from tests.factories.cases import CaseFactory
 from tests.factories.people import UserFactory
 from tests.factories.portfolio import PortfolioFactory

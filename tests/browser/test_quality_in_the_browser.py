@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from arrears.quality import reviews
 from arrears.quality.models import CoachingTask, Scorecard
-from tests.browser.test_desk_in_the_browser import log_in
+from tests.browser.accounts import log_in
 from tests.factories.quality import contact, quality_world
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from arrears.training import content
 from arrears.training.models import Certification, PracticeSession
-from tests.browser.test_desk_in_the_browser import log_in
+from tests.browser.accounts import log_in
 from tests.factories.people import UserFactory
 from tests.factories.portfolio import PortfolioFactory
 

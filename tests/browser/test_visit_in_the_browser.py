@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from arrears.casework.models import Promise
 from arrears.people.roles import Role
 from arrears.recovery import visits
-from tests.browser.test_desk_in_the_browser import log_in
+from tests.browser.accounts import log_in
 from tests.factories.cases import CaseFactory
 from tests.factories.people import UserFactory
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory, PortfolioFactory
