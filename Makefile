@@ -46,10 +46,9 @@ browser:
 	  $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; }
 
-# The whole suite on SQLite, then on PostgreSQL when DATABASE_URL points to one.
+# The whole suite on SQLite and, when DATABASE_URL points to PostgreSQL, on PostgreSQL alongside.
 test: install assets browser
-	env -u DATABASE_URL $(BIN)/pytest
-	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres ;; esac
+	scripts/test-databases.sh $(BIN)/pytest
 
 test-postgres: install
 	$(BIN)/pytest
