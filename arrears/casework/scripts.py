@@ -122,11 +122,15 @@ def script_for(*, case: Case, situation: str, language: str) -> ScriptText:
             % {"situation": situation, "choices": ", ".join(ScriptSituation.values)}
         )
     language = script_language(language)
-    active = Script.objects.filter(is_active=True, situation=situation, language=language)
+    # The stage's own script, else the general one: both candidates in one read, the first of each by pk.
+    candidates = Script.objects.filter(
+        is_active=True, situation=situation, language=language, stage__in={case.stage, ""}
+    )
+    first_by_stage: dict[str, Script] = {}
+    for script in candidates.order_by("pk"):
+        first_by_stage.setdefault(script.stage, script)
     for stage, origin in ((case.stage, "stage"), ("", "general")):
-        if origin == "stage" and not stage:
-            continue
-        found = active.filter(stage=stage).order_by("pk").first()
+        found = first_by_stage.get(stage) if stage or origin == "general" else None
         if found is not None:
             return ScriptText(
                 situation, language, found.title, found.body, list(found.prompts), origin, found

@@ -53,8 +53,11 @@ def _explained(codes: list[str]) -> str:
     return "; ".join(f"{code}: {compliance_messages.explain(code)}" for code in codes)
 
 
-def build_timeline(*, case: Case) -> list[Entry]:
-    """Return everything that happened on the case, newest first (a fixed number of queries)."""
+def build_timeline(*, case: Case, contact_points: list[ContactPoint] | None = None) -> list[Entry]:
+    """Return everything that happened on the case, newest first (a fixed number of queries).
+
+    ``contact_points`` are the debtor's contact points when the caller has read them.
+    """
     entries = (
         _contacts(case)
         + _activities(case)
@@ -67,7 +70,7 @@ def build_timeline(*, case: Case) -> list[Entry]:
         + _disputes(case)
         + _escalations(case)
         + _hardship(case)
-        + _opt_outs(case)
+        + _opt_outs(case, contact_points)
     )
     return sorted(entries, key=lambda entry: entry["at"], reverse=True)
 
@@ -263,11 +266,14 @@ def _hardship(case: Case) -> list[Entry]:
     ]
 
 
-def _opt_outs(case: Case) -> list[Entry]:
+def _opt_outs(case: Case, points: list[ContactPoint] | None) -> list[Entry]:
     """Channels the debtor stopped, from when (a withdrawn opt-out is in the audit log)."""
-    points = (
-        ContactPoint.objects.filter(debtor_id=case.debtor_id).only("pk", "kind", "opt_outs").order_by("pk")
-    )
+    if points is None:
+        points = list(
+            ContactPoint.objects.filter(debtor_id=case.debtor_id)
+            .only("pk", "kind", "opt_outs")
+            .order_by("pk")[:ROWS_PER_KIND]
+        )
     return [
         _entry(
             "opt_out",
@@ -298,7 +304,8 @@ class CaseView:
 
 def get_case_view(*, user: Any, case: Case, today: date, now: datetime) -> CaseView:
     """Return the case page's contents for a case read through ``queries.get_case``; a fixed number of queries."""
-    debtor = portfolio_queries.get_debtor_view(user=user, debtor_id=case.debtor_id, as_of=today)
+    debtor = portfolio_queries.debtor_view_of(user=user, debtor=case.debtor, as_of=today)
+    points = [item.point for item in debtor.contact_points]
     holds = Hold.objects.filter(
         Q(ends_at__isnull=True) | Q(ends_at__gt=now), Q(debt__isnull=True) | Q(debt_id=case.debt_id),
         debtor_id=case.debtor_id, starts_at__lte=now,
@@ -314,7 +321,7 @@ def get_case_view(*, user: Any, case: Case, today: date, now: datetime) -> CaseV
             ).order_by("-proposed_at", "-pk")
         ),
         holds=list(holds.order_by("-starts_at", "-pk")),
-        timeline=build_timeline(case=case),
-        contact_options=activities.list_contact_options(user=user, case=case, now=now),
+        timeline=build_timeline(case=case, contact_points=points),
+        contact_options=activities.list_contact_options(user=user, case=case, now=now, points=points),
         may_reveal=not portfolio_queries.can_see_personal_data(user),
     )

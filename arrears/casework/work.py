@@ -117,6 +117,18 @@ def list_my_work_items(
     )
 
 
+def list_my_case_items(*, user: Any, case: Case, now: datetime) -> list[WorkItem]:
+    """Return ``user``'s open items of one case due by the case portfolio's today, as the queue orders them.
+
+    The case page's list: the case is already one the user may see, so one query.
+    """
+    today = now.astimezone(ZoneInfo(case.portfolio.time_zone)).date()
+    items = WorkItem.objects.filter(
+        case=case, assigned_to=user, status=WorkItemStatus.OPEN, business_date__lte=today
+    )
+    return list(items.order_by("-priority", "business_date", "pk"))
+
+
 def count_my_work_items(*, user: Any, now: datetime) -> list[tuple[str, int]]:
     """Return (queue, count) of the user's open items due today, by queue name."""
     rows = (

@@ -206,8 +206,9 @@ def _decide_all(
     :raises ContactNotOfDebtor: when a contact point, person or debt is another debtor's.
     """
     portfolios = {request.debtor.portfolio_id: request.debtor.portfolio for request in requests}
-    collectors = {pk: policies.get_collector_entity(portfolio) for pk, portfolio in portfolios.items()}
-    rules = {pk: policies.get_policy(portfolio) for pk, portfolio in portfolios.items()}
+    chosen = {pk: policies.get_policy_and_collector(portfolio) for pk, portfolio in portfolios.items()}
+    rules = {pk: policy for pk, (policy, _collector) in chosen.items()}
+    collectors = {pk: collector for pk, (_policy, collector) in chosen.items()}
     cases = history.load_cases(
         debtor_ids=[request.debtor.pk for request in requests],
         collectors={request.debtor.pk: collectors[request.debtor.portfolio_id] for request in requests},

@@ -30,24 +30,36 @@ def _chosen(portfolio: Portfolio) -> CompliancePolicy | None:
         return None
 
 
-def get_pack_names(portfolio: Portfolio) -> list[str]:
-    """Return the packs a portfolio applies: its chosen ones, else its country's, else all three."""
-    chosen = _chosen(portfolio)
+def _pack_names(portfolio: Portfolio, chosen: CompliancePolicy | None) -> list[str]:
     if chosen is not None and chosen.packs:
         return list(chosen.packs)
     return DEFAULT_PACKS.get(portfolio.country, ["cn", "us-regf", "uk-conc"])
 
 
+def _collector(portfolio: Portfolio, chosen: CompliancePolicy | None) -> str:
+    return (chosen.collector_entity if chosen else "") or portfolio.creditor_name or portfolio.code
+
+
+def get_pack_names(portfolio: Portfolio) -> list[str]:
+    """Return the packs a portfolio applies: its chosen ones, else its country's, else all three."""
+    return _pack_names(portfolio, _chosen(portfolio))
+
+
 def get_policy(portfolio: Portfolio) -> Policy:
     """Return the composed policy of a portfolio (packs and own rules)."""
-    chosen = _chosen(portfolio)
-    return build_policy(get_pack_names(portfolio), chosen.overrides if chosen else [])
+    return get_policy_and_collector(portfolio)[0]
 
 
 def get_collector_entity(portfolio: Portfolio) -> str:
     """Return who contacts this portfolio's debtors (the creditor unless an agency is named)."""
+    return _collector(portfolio, _chosen(portfolio))
+
+
+def get_policy_and_collector(portfolio: Portfolio) -> tuple[Policy, str]:
+    """Return the composed policy and the collector entity with one read of the portfolio's choice."""
     chosen = _chosen(portfolio)
-    return (chosen.collector_entity if chosen else "") or portfolio.creditor_name or portfolio.code
+    policy = build_policy(_pack_names(portfolio, chosen), chosen.overrides if chosen else [])
+    return policy, _collector(portfolio, chosen)
 
 
 def validate_policy(packs: list[str], overrides: list[Any]) -> Policy:

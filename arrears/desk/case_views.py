@@ -134,7 +134,7 @@ def _case_page(
         "reason_form": extra.pop("reason_form", None)
         or DelinquencyReasonForm(initial={**_fresh(view.case), "reason": view.case.delinquency_reason}),
         "reveal_reason_form": RevealForm(),
-        "my_items": list(work.list_my_work_items(user=request.user, now=now).filter(case_id=case.pk)),
+        "my_items": work.list_my_case_items(user=request.user, case=view.case, now=now),
         # The script, promise and hardship panels draw in place on the full page (no round trip).
         **(promise_views.panels_context(request, view.case, position=_position(view)) if not part else {}),
         **extra,

@@ -236,7 +236,14 @@ def get_debtor_view(*, user: Any, debtor_id: int, as_of: date) -> DebtorView:
 
     :raises NotFound: when the debtor does not exist or is not in a portfolio granted to ``user``.
     """
-    debtor = get_debtor(user=user, debtor_id=debtor_id)
+    return debtor_view_of(user=user, debtor=get_debtor(user=user, debtor_id=debtor_id), as_of=as_of)
+
+
+def debtor_view_of(*, user: Any, debtor: Debtor, as_of: date) -> DebtorView:
+    """Return the debtor page's contents for a debtor already read through ``user``'s portfolios.
+
+    A case page has the debtor from its case (``casework.queries.get_case`` scopes it).
+    """
     debts = list(debtor.debts.order_by("due_date", "pk"))
     positions = ledger.list_positions(debts=debts, as_of=as_of)
     points = debtor.contact_points.select_related("contact_person").order_by("kind", "-is_primary", "pk")

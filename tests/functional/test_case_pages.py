@@ -218,6 +218,24 @@ class TestCasePage:
         with django_assert_max_num_queries(len(few.captured_queries)):
             _page(client, url)
 
+    def test_reads_the_grants_the_policy_and_the_script_once(self, client, collector, case, phone):
+        """The page's parts share what it read: one read of each, however many parts ask."""
+        url = reverse("desk:case", args=[case.pk])
+        _page(client, url)
+        with CaptureQueriesContext(connection) as queries:
+            _page(client, url)
+
+        def reads(table: str) -> int:
+            return sum(f'FROM "{table}"' in query["sql"] for query in queries.captured_queries)
+
+        assert reads("people_user_portfolios") + reads("portfolio_portfolio") == 1
+        assert reads("compliance_compliancepolicy") == 1
+        assert reads("casework_script") == 1
+        assert reads("casework_workitem") == 1
+        # The debtor view's contact points serve the contact panel and the timeline; the compliance
+        # decision reads its own facts.
+        assert reads("portfolio_contactpoint") == 2
+
     def test_the_debtor_page_links_the_case(self, client, collector, case):
         _response, page = _page(client, reverse("desk:debtor", args=[case.debtor_id]))
 
