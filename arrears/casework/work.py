@@ -74,25 +74,37 @@ def _portfolio_ids(user: Any) -> list[int]:
     return list(rows.values_list("pk", flat=True))
 
 
-def _days_by_portfolio(now: datetime, portfolio_ids: Iterable[int]) -> dict[date, list[int]]:
+def _local_days(now: datetime, portfolios: QuerySet[Portfolio]) -> dict[date, list[int]]:
     """Group portfolios by their local date at ``now``."""
-    zones = Portfolio.objects.filter(pk__in=list(portfolio_ids)).values_list("pk", "time_zone")
     days: dict[date, list[int]] = defaultdict(list)
-    for pk, zone in zones:
+    for pk, zone in portfolios.values_list("pk", "time_zone"):
         days[now.astimezone(ZoneInfo(zone)).date()].append(pk)
     return days
 
 
-def _on_local_day(now: datetime, portfolio_ids: Iterable[int], field: str, lookup: str) -> Q:
+def _days_by_portfolio(now: datetime, portfolio_ids: Iterable[int]) -> dict[date, list[int]]:
+    return _local_days(now, Portfolio.objects.filter(pk__in=list(portfolio_ids)))
+
+
+def _on_local_day(days: dict[date, list[int]], field: str, lookup: str) -> Q:
     """Return a condition comparing ``field`` with each portfolio's local date (``lte``, ``lt``, ``exact`` …)."""
     matched = Q(pk__in=[])
-    for day, ids in _days_by_portfolio(now, portfolio_ids).items():
+    for day, ids in days.items():
         matched |= Q(portfolio_id__in=ids, **{f"{field}__{lookup}": day})
     return matched
 
 
-def _due(now: datetime, portfolio_ids: Iterable[int], *, overdue_only: bool = False) -> Q:
-    return _on_local_day(now, portfolio_ids, "business_date", "lt" if overdue_only else "lte")
+def _due(days: dict[date, list[int]], *, overdue_only: bool = False) -> Q:
+    return _on_local_day(days, "business_date", "lt" if overdue_only else "lte")
+
+
+def overdue_ids(items: Iterable[WorkItem], now: datetime) -> set[int]:
+    """Return which of these items were due before today where their portfolio works (read with it)."""
+    return {
+        item.pk
+        for item in items
+        if item.business_date < now.astimezone(ZoneInfo(item.portfolio.time_zone)).date()
+    }
 
 
 def list_my_work_items(
@@ -100,9 +112,10 @@ def list_my_work_items(
 ) -> QuerySet[WorkItem]:
     """Return the open items assigned to ``user`` that are due today, highest expected recovery first."""
     filters = filters or QueueFilters()
-    portfolio_ids = _portfolio_ids(user)
+    # The user's portfolios and their local dates in one read.
+    days = _local_days(now, scope_to_user(Portfolio.objects.all(), user, portfolio_field="pk"))
     items = WorkItem.objects.filter(
-        _due(now, portfolio_ids, overdue_only=filters.overdue), assigned_to=user, status=WorkItemStatus.OPEN
+        _due(days, overdue_only=filters.overdue), assigned_to=user, status=WorkItemStatus.OPEN
     )
     if filters.queue:
         items = items.filter(queue=filters.queue)
@@ -181,7 +194,7 @@ def take_next(
     portfolio_ids = [pk for pk in _portfolio_ids(user) if pk not in skipped]
     candidates = (
         WorkItem.objects.filter(
-            _due(now, portfolio_ids), assigned_to__isnull=True, status=WorkItemStatus.OPEN
+            _due(_days_by_portfolio(now, portfolio_ids)), assigned_to__isnull=True, status=WorkItemStatus.OPEN
         )
         .exclude(case_id=exclude_case_id or 0)
         .select_related("case__debt", "case__debtor")
@@ -228,7 +241,7 @@ def close_items_of_activity(*, case: Case, actor: Any, kinds: Iterable[str], now
     Runs inside the recording action's transaction; that action's audit event names the items.
     """
     items = WorkItem.objects.filter(
-        _due(now, [case.portfolio_id]), case=case, assigned_to=actor, status=WorkItemStatus.OPEN, kind__in=list(kinds)
+        _due(_days_by_portfolio(now, [case.portfolio_id])), case=case, assigned_to=actor, status=WorkItemStatus.OPEN, kind__in=list(kinds)
     )  # fmt: skip
     ids = list(items.order_by("pk").values_list("pk", flat=True))
     WorkItem.objects.filter(pk__in=ids).update(status=WorkItemStatus.DONE, closed_at=now)

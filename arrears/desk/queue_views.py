@@ -72,11 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "form": form,
         "items": items,
         "counts": work.count_my_work_items(user=request.user, now=now),
-        "overdue_ids": set(
-            work.list_my_work_items(user=request.user, now=now, filters=work.QueueFilters(overdue=True))
-            .filter(pk__in=[item.pk for item in items])
-            .values_list("pk", flat=True)
-        ),
+        "overdue_ids": work.overdue_ids(items, now),
         "notifications": list(notifications.list_notifications(user=request.user, unread_only=True)[:20]),
     }
     return TemplateResponse(request, "desk/queue.html", context)

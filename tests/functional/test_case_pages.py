@@ -1,5 +1,6 @@
 """The collector's pages: the queue, "next case", the case page with its timeline, and the supervisor's page."""
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from html import unescape
@@ -54,7 +55,7 @@ def collector(client, portfolio):
 def _item(case, user, priority="100.00", **fields):
     return WorkItem.objects.create(
         case=case, portfolio=case.portfolio, queue=fields.pop("queue", "mid-calls"), kind="call",
-        business_date=date(2026, 3, 31), priority=Decimal(priority), assigned_to=user,
+        business_date=fields.pop("business_date", date(2026, 3, 31)), priority=Decimal(priority), assigned_to=user,
         idempotency_key=f"test:{case.pk}:{priority}", created_at=MORNING_IN_SHANGHAI, **fields,
     )  # fmt: skip
 
@@ -87,6 +88,21 @@ class TestQueuePage:
         assert 'data-testid="count-mid-calls">mid-calls <span class="badge">1</span>' in page
         assert f'href="/cases/{case.pk}/?from=queue"' in page
         assert "900.00 CNY" in page
+
+    def test_marks_items_overdue_by_each_portfolio_s_own_date(self, client, collector, case, portfolio):
+        # 02:00 UTC is 10:00 on 31 March in Shanghai but still 22:00 on 30 March in New York.
+        new_york = PortfolioFactory(code="us-cards", country="US", time_zone="America/New_York")
+        collector.portfolios.add(new_york)
+        in_new_york = CaseFactory(debt=DebtFactory(debtor=DebtorFactory(portfolio=new_york, name="Ann Lee")))
+        late = _item(case, collector, "900.00", business_date=date(2026, 3, 30))
+        due_there = _item(in_new_york, collector, "100.00", business_date=date(2026, 3, 30))
+
+        _response, page = _page(client, reverse("desk:queue"))
+
+        row = re.compile(r'<tr[^>]*data-testid="work-item-(\d+)".*?</tr>', re.S)
+        rows = {int(match.group(1)): match.group(0) for match in row.finditer(page)}
+        assert "overdue" in rows[late.pk]
+        assert "overdue" not in rows[due_there.pk]
 
     def test_filters_by_queue(self, client, collector, case, portfolio):
         _item(case, collector, "900.00")
