@@ -142,26 +142,38 @@ def list_my_case_items(*, user: Any, case: Case, now: datetime) -> list[WorkItem
     return list(items.order_by("-priority", "business_date", "pk"))
 
 
-def count_my_work_items(*, user: Any, now: datetime) -> list[tuple[str, int]]:
-    """Return (queue, count) of the user's open items due today, by queue name."""
-    rows = (
-        list_my_work_items(user=user, now=now)
-        .values_list("queue")
-        .annotate(count=Count("pk"))
-        .order_by("queue")
+@dataclass(frozen=True)
+class QueueSummary:
+    """The queue page's header: how many items are due today by queue, and the filter's choices."""
+
+    counts: list[tuple[str, int]]
+    choices: dict[str, list[str]]
+
+
+def summarize_my_queue(*, user: Any, now: datetime) -> QueueSummary:
+    """Count the user's open items due today by queue, and list the queues, kinds and stages of all open ones.
+
+    One pass over the user's open items (GROUP BY queue, kind, stage), counting only those due today
+    where their portfolio works and in a portfolio the user still has.
+    """
+    days = _local_days(now, scope_to_user(Portfolio.objects.all(), user, portfolio_field="pk"))
+    rows = list(
+        WorkItem.objects.filter(assigned_to=user, status=WorkItemStatus.OPEN)
+        .values_list("queue", "kind", "stage")
+        .annotate(due=Count("pk", filter=_due(days)))
+        .order_by()
     )
-    return [(queue, count) for queue, count in rows]
-
-
-def list_queue_choices(*, user: Any) -> dict[str, list[str]]:
-    """Return the distinct queues, kinds and stages of the user's open items, for the filter choices."""
-    items = WorkItem.objects.filter(assigned_to=user, status=WorkItemStatus.OPEN)
-    triples = list(items.values_list("queue", "kind", "stage").distinct().order_by())
-    return {
-        "queue": sorted({queue for queue, _kind, _stage in triples if queue}),
-        "kind": sorted({kind for _queue, kind, _stage in triples if kind}),
-        "stage": sorted({stage for _queue, _kind, stage in triples if stage}),
-    }
+    counts: dict[str, int] = defaultdict(int)
+    for queue, _kind, _stage, due in rows:
+        counts[queue] += due
+    return QueueSummary(
+        counts=sorted((queue, count) for queue, count in counts.items() if count),
+        choices={
+            "queue": sorted({queue for queue, _kind, _stage, _due in rows if queue}),
+            "kind": sorted({kind for _queue, kind, _stage, _due in rows if kind}),
+            "stage": sorted({stage for _queue, _kind, stage, _due in rows if stage}),
+        },
+    )
 
 
 def get_work_item(*, user: Any, work_item_id: int) -> WorkItem:

@@ -64,14 +64,13 @@ QUEUE_PAGE = 50
 def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     portfolios = [(str(item.pk), item.name) for item in portfolio_queries.list_portfolios(user=request.user)]
-    form = QueueFilterForm(
-        request.GET or None, choices=work.list_queue_choices(user=request.user), portfolios=portfolios
-    )
+    summary = work.summarize_my_queue(user=request.user, now=now)
+    form = QueueFilterForm(request.GET or None, choices=summary.choices, portfolios=portfolios)
     items = list(work.list_my_work_items(user=request.user, now=now, filters=form.filters())[:QUEUE_PAGE])
     context = {
         "form": form,
         "items": items,
-        "counts": work.count_my_work_items(user=request.user, now=now),
+        "counts": summary.counts,
         "overdue_ids": work.overdue_ids(items, now),
         "notifications": list(notifications.list_notifications(user=request.user, unread_only=True)[:20]),
     }

@@ -88,10 +88,21 @@ class TestListMyWorkItems:
         _item(_case(portfolio), priority="2.00", assigned_to=collector)
         _item(_case(portfolio), priority="3.00", assigned_to=collector, queue="visits", kind="visit")
 
-        assert work.count_my_work_items(user=collector, now=MORNING_IN_SHANGHAI) == [
-            ("early-calls", 2),
-            ("visits", 1),
-        ]
+        _item(
+            _case(portfolio, stage="late"),
+            priority="4.00",
+            assigned_to=collector,
+            queue="late",
+            day=date(2026, 4, 1),
+        )
+
+        summary = work.summarize_my_queue(user=collector, now=MORNING_IN_SHANGHAI)
+
+        assert summary.counts == [("early-calls", 2), ("visits", 1)]
+        # Tomorrow's item counts for nothing today, but its queue and stage can be chosen already.
+        assert summary.choices["queue"] == ["early-calls", "late", "visits"]
+        assert summary.choices["kind"] == ["call", "visit"]
+        assert summary.choices["stage"] == ["early", "late"]
 
     def test_the_business_date_is_the_portfolio_s_own(self, portfolio, collector):
         # 20:00 UTC on 31 March is already 1 April in Shanghai.
