@@ -108,15 +108,21 @@ def overdue_ids(items: Iterable[WorkItem], now: datetime) -> set[int]:
 
 
 def list_my_work_items(
-    *, user: Any, now: datetime, filters: QueueFilters | None = None
+    *, user: Any, now: datetime, filters: QueueFilters | None = None, skip_portfolio_ids: Iterable[int] = ()
 ) -> QuerySet[WorkItem]:
-    """Return the open items assigned to ``user`` that are due today, highest expected recovery first."""
+    """Return the open items assigned to ``user`` that are due today, highest expected recovery first.
+
+    ``skip_portfolio_ids`` leaves out portfolios the user may not take live work of (``usecases.work_gate``).
+    """
     filters = filters or QueueFilters()
     # The user's portfolios and their local dates in one read.
     days = _local_days(now, scope_to_user(Portfolio.objects.all(), user, portfolio_field="pk"))
     items = WorkItem.objects.filter(
         _due(days, overdue_only=filters.overdue), assigned_to=user, status=WorkItemStatus.OPEN
     )
+    skipped = set(skip_portfolio_ids)
+    if skipped:
+        items = items.exclude(portfolio_id__in=skipped)
     if filters.queue:
         items = items.filter(queue=filters.queue)
     if filters.portfolio_id is not None:
@@ -148,31 +154,37 @@ class QueueSummary:
 
     counts: list[tuple[str, int]]
     choices: dict[str, list[str]]
+    held: int = 0  # items due today in portfolios skipped (waiting for the user's certification)
 
 
-def summarize_my_queue(*, user: Any, now: datetime) -> QueueSummary:
+def summarize_my_queue(*, user: Any, now: datetime, skip_portfolio_ids: Iterable[int] = ()) -> QueueSummary:
     """Count the user's open items due today by queue, and list the queues, kinds and stages of all open ones.
 
     One pass over the user's open items (GROUP BY queue, kind, stage), counting only those due today
-    where their portfolio works and in a portfolio the user still has.
+    where their portfolio works and in a portfolio the user still has; those of ``skip_portfolio_ids``
+    are counted apart, as held.
     """
     days = _local_days(now, scope_to_user(Portfolio.objects.all(), user, portfolio_field="pk"))
+    skipped = Q(portfolio_id__in=set(skip_portfolio_ids))
     rows = list(
         WorkItem.objects.filter(assigned_to=user, status=WorkItemStatus.OPEN)
         .values_list("queue", "kind", "stage")
-        .annotate(due=Count("pk", filter=_due(days)))
+        .annotate(
+            due=Count("pk", filter=_due(days) & ~skipped), held=Count("pk", filter=_due(days) & skipped)
+        )
         .order_by()
     )
     counts: dict[str, int] = defaultdict(int)
-    for queue, _kind, _stage, due in rows:
+    for queue, _kind, _stage, due, _held in rows:
         counts[queue] += due
     return QueueSummary(
         counts=sorted((queue, count) for queue, count in counts.items() if count),
         choices={
-            "queue": sorted({queue for queue, _kind, _stage, _due in rows if queue}),
-            "kind": sorted({kind for _queue, kind, _stage, _due in rows if kind}),
-            "stage": sorted({stage for _queue, _kind, stage, _due in rows if stage}),
+            "queue": sorted({row[0] for row in rows if row[0]}),
+            "kind": sorted({row[1] for row in rows if row[1]}),
+            "stage": sorted({row[2] for row in rows if row[2]}),
         },
+        held=sum(row[4] for row in rows),
     )
 
 

@@ -64,13 +64,20 @@ QUEUE_PAGE = 50
 def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     portfolios = [(str(item.pk), item.name) for item in portfolio_queries.list_portfolios(user=request.user)]
-    summary = work.summarize_my_queue(user=request.user, now=now)
+    # Portfolios giving live work only to certified collectors stay out of an uncertified one's list.
+    blocked = work_gate.blocked_portfolio_ids(user=request.user, now=now)
+    summary = work.summarize_my_queue(user=request.user, now=now, skip_portfolio_ids=blocked)
     form = QueueFilterForm(request.GET or None, choices=summary.choices, portfolios=portfolios)
-    items = list(work.list_my_work_items(user=request.user, now=now, filters=form.filters())[:QUEUE_PAGE])
+    items = list(
+        work.list_my_work_items(
+            user=request.user, now=now, filters=form.filters(), skip_portfolio_ids=blocked
+        )[:QUEUE_PAGE]
+    )
     context = {
         "form": form,
         "items": items,
         "counts": summary.counts,
+        "held": summary.held,
         "overdue_ids": work.overdue_ids(items, now),
         "notifications": list(notifications.list_notifications(user=request.user, unread_only=True)[:20]),
     }

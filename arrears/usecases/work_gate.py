@@ -1,4 +1,4 @@
-"""The desk's live work behind the training gate: "next case" and reassignment ask certification first.
+"""The desk's live work behind the training gate: the queue, "next case" and reassignment ask certification first.
 
 A portfolio may give live work only to certified collectors (``training.certification``). The
 casework queue cannot ask training (it sits below it), so the desk and the API take the next case
@@ -17,10 +17,22 @@ from arrears.casework.models import WorkItem
 from arrears.training import certification
 
 
+def blocked_portfolio_ids(*, user: Any, now: datetime) -> set[int]:
+    """Return the portfolios whose live work ``user`` may not take now (certification required, none held)."""
+    return certification.blocked_portfolio_ids(user=user, as_of=now.date())
+
+
 def take_next(*, user: Any, now: datetime, exclude_case_id: int | None = None) -> WorkItem | None:
     """Return the user's next item (``work.take_next``), skipping portfolios they are not certified for."""
-    blocked = certification.blocked_portfolio_ids(user=user, as_of=now.date())
+    blocked = blocked_portfolio_ids(user=user, now=now)
     return work.take_next(user=user, now=now, exclude_case_id=exclude_case_id, skip_portfolio_ids=blocked)
+
+
+def list_my_work_items(*, user: Any, now: datetime, filters: work.QueueFilters | None = None) -> Any:
+    """Return the user's items due today (``work.list_my_work_items``) without those of blocked portfolios."""
+    return work.list_my_work_items(
+        user=user, now=now, filters=filters, skip_portfolio_ids=blocked_portfolio_ids(user=user, now=now)
+    )
 
 
 def reassign_case(

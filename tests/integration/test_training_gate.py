@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from arrears.casework.models import WorkItem
 from arrears.core.audit.models import AuditEvent
@@ -187,3 +188,55 @@ class TestDeskNextCase:
         response = client.post("/queue/next/", follow=True)
 
         assert "Nothing more is due in your queue today." in response.content.decode()
+
+
+class TestQueueList:
+    """The queue page and the API's list leave a gated portfolio's items out until the collector is certified."""
+
+    def test_the_queue_page_holds_the_items_back_and_says_why(self, client, gated):
+        open_portfolio = PortfolioFactory(code="cn-sme", country="CN", time_zone="Asia/Shanghai")
+        novice = UserFactory(username="novice", portfolios=[gated, open_portfolio])
+        held = _item(gated, assigned_to=novice)
+        workable = _item(open_portfolio, assigned_to=novice)
+        client.force_login(novice)
+
+        with time_machine.travel(MORNING_IN_SHANGHAI, tick=False):
+            page = client.get("/queue/").content.decode()
+
+        assert f'data-testid="work-item-{workable.pk}"' in page
+        assert f'data-testid="work-item-{held.pk}"' not in page
+        assert "1 item due today waits for your certification" in page
+        assert 'data-testid="count-early-calls">early-calls <span class="badge">1</span>' in page
+
+    def test_a_certified_collector_sees_them(self, client, gated):
+        collector = UserFactory(username="certified", portfolios=[gated])
+        item = _item(gated, assigned_to=collector)
+        certify(collector)
+        client.force_login(collector)
+
+        with time_machine.travel(MORNING_IN_SHANGHAI, tick=False):
+            page = client.get("/queue/").content.decode()
+
+        assert f'data-testid="work-item-{item.pk}"' in page
+        assert "waits for your certification" not in page
+
+    def test_the_api_list_leaves_them_out(self, client, gated):
+        novice = UserFactory(username="novice", portfolios=[gated])
+        _item(gated, assigned_to=novice)
+        client.force_login(novice)
+
+        with time_machine.travel(MORNING_IN_SHANGHAI, tick=False):
+            response = client.get("/api/v1/work-items")
+
+        assert response.status_code == 200
+        assert response.json() == []
+
+    def test_the_page_in_chinese(self, client, gated):
+        novice = UserFactory(username="novice", portfolios=[gated])
+        _item(gated, assigned_to=novice)
+        client.force_login(novice)
+
+        with time_machine.travel(MORNING_IN_SHANGHAI, tick=False):
+            page = client.get("/queue/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+        assert "等待您的认证" in page
