@@ -39,6 +39,10 @@ from arrears.quality import coaching, prescore, reviews, scorecards
 from arrears.quality.models import QualityReview, SampleReason, SampleRun
 
 DEFAULT_RATE = Decimal("0.05")
+# The worker draws a day's sample once it is over where the portfolio works, with a margin for
+# contacts recorded late in the evening; days missed (a worker down) are drawn afterwards, up to a week.
+SAMPLE_AFTER = time(1, 0)
+CATCH_UP_DAYS = 7
 LONG_NOTE_CHARS = 300
 REPEATED_CONTACTS = 3
 REPEAT_WINDOW_DAYS = 7
@@ -229,3 +233,35 @@ def draw_sample(
                "drawn": len(draw.reasons), "counts": run.counts},
     )  # fmt: skip
     return run
+
+
+def run_due_samples(*, now: datetime) -> list[str]:
+    """Draw each scorecard portfolio's samples that are due: its last complete local day, and missed days.
+
+    The worker calls this on every pass. A portfolio's last complete day is yesterday where it works
+    once it is past ``SAMPLE_AFTER`` there (the day before yesterday until then); days since its last
+    run are drawn oldest first, at most ``CATCH_UP_DAYS`` of them, with the rate of its last run
+    (``DEFAULT_RATE`` for the first). Drawing is idempotent per portfolio and day, so workers may race.
+    """
+    last_run = SampleRun.objects.filter(portfolio=OuterRef("pk")).order_by("-business_date")
+    portfolios = scorecards.list_portfolios_with_scorecard().annotate(
+        last_day=Subquery(last_run.values("business_date")[:1]),
+        last_rate=Subquery(last_run.values("rate")[:1]),
+    )
+    done = []
+    for portfolio in portfolios:
+        local = now.astimezone(ZoneInfo(portfolio.time_zone))
+        complete = local.date() - timedelta(days=1 if local.time() >= SAMPLE_AFTER else 2)
+        last_day: date | None = portfolio.last_day
+        if last_day is not None and last_day >= complete:
+            continue
+        # The first sample of a portfolio is its last complete day; after that, every day since, up to a week.
+        earliest = complete - timedelta(days=CATCH_UP_DAYS - 1)
+        first = complete if last_day is None else max(earliest, last_day + timedelta(days=1))
+        rate = DEFAULT_RATE if portfolio.last_rate is None else portfolio.last_rate
+        day = first
+        while day <= complete:
+            run = draw_sample(portfolio=portfolio, day=day, rate=rate, actor=None, now=now)
+            done.append(f"quality sample {portfolio.code} {day}: {run.drawn} of {run.contacts} contacts")
+            day += timedelta(days=1)
+    return done

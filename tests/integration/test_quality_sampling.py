@@ -213,3 +213,44 @@ class TestQueue:
 
         assert [review.activity_id for review in first_page] == [late_dispute.pk] + [a.pk for a in quiet[:4]]
         assert [review.activity_id for review in disputes] == [late_dispute.pk]
+
+
+class TestDailySampleByTheWorker:
+    """``run_due_samples``: the worker draws each day's sample once the day is over where the portfolio works."""
+
+    def test_draws_yesterday_once_after_one_in_the_morning_local(self, world):
+        contacts_for(world, world.lina, 4)  # 31 March, Shanghai
+        half_past_midnight = datetime(2026, 3, 31, 16, 30, tzinfo=UTC)  # 00:30 on 1 April in Shanghai
+        two_in_the_morning = datetime(2026, 3, 31, 18, 0, tzinfo=UTC)  # 02:00 on 1 April
+
+        assert sampling.run_due_samples(now=half_past_midnight) == [
+            "quality sample cn-consumer 2026-03-30: 0 of 0 contacts"
+        ]
+        assert sampling.run_due_samples(now=two_in_the_morning) == [
+            "quality sample cn-consumer 2026-03-31: 1 of 4 contacts"
+        ]
+        assert sampling.run_due_samples(now=two_in_the_morning) == []
+        run = SampleRun.objects.get(business_date=DAY)
+        assert (run.rate, run.created_by, run.drawn) == (sampling.DEFAULT_RATE, None, 1)
+        assert QualityReview.objects.filter(sample_run=run).count() == 1
+
+    def test_catches_up_the_days_missed_with_the_last_rate_up_to_a_week(self, world):
+        sampling.draw_sample(
+            portfolio=world.portfolio, day=date(2026, 3, 20), rate=Decimal("0.2"), actor=None, now=NOW
+        )
+        contacts_for(world, world.wei, 5)
+
+        done = sampling.run_due_samples(now=datetime(2026, 3, 31, 18, 0, tzinfo=UTC))
+
+        assert [line.split(":")[0] for line in done] == [
+            f"quality sample cn-consumer 2026-03-{day}" for day in range(25, 32)
+        ]
+        days = SampleRun.objects.filter(business_date__gt=date(2026, 3, 20)).order_by("business_date")
+        assert {run.rate for run in days} == {Decimal("0.2")}
+        assert days.get(business_date=DAY).drawn == 1  # ceil(0.2 × 5)
+
+    def test_a_portfolio_without_a_scorecard_is_left_alone(self):
+        PortfolioFactory(code="us-cards", time_zone="America/New_York")
+
+        assert sampling.run_due_samples(now=NOW) == []
+        assert not SampleRun.objects.exists()

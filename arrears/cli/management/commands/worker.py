@@ -1,4 +1,5 @@
-"""`arrears worker`: the background worker — sends the outbox and runs the scheduled jobs (print batches, the daily cycle).
+"""`arrears worker`: the background worker — sends the outbox and runs the scheduled jobs (print batches, the daily
+cycle, the daily reporting refresh and summary, the daily QA sample).
 
 Safe to kill at any moment (see arrears/comms/dispatcher.py); start as many as you like.
 """
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from arrears.cli.base import LocalizedCommand
 from arrears.comms import dispatcher, schedule
 from arrears.comms.gateways.registry import build_gateways
+from arrears.quality import sampling
 from arrears.usecases import reporting_daily
 from arrears.usecases.cycle import schedule as cycle_schedule
 
@@ -63,6 +65,7 @@ class Command(LocalizedCommand):
                 *schedule.run_due_jobs(now=timezone.now()),
                 *cycle_schedule.run_due_cycles(now=timezone.now()),
                 *reporting_daily.run_due_reporting(now=timezone.now()),
+                *sampling.run_due_samples(now=timezone.now()),
             ]
             if report.claimed or jobs:
                 outcomes = ", ".join(f"{name} {count}" for name, count in sorted(report.outcomes.items()))
