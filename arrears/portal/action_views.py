@@ -1,4 +1,4 @@
-"""The debtor's actions on one of their accounts: promise, plan, hardship statement, dispute.
+"""The debtor's actions on one of their accounts: promise (and withdrawing it), plan, hardship statement, dispute.
 
 Each page is a plain form (works without JavaScript); a refusal is shown above the form and changes
 nothing; a success returns to the overview with a message saying what happens next.
@@ -14,13 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from arrears.casework import promises
 from arrears.casework.models import ArrangementStatus, Case
 from arrears.core import errors
 from arrears.portal import queries, self_service
-from arrears.portal.forms import DisputeForm, HardshipForm, PlanForm, PromiseForm, fresh_key
+from arrears.portal.forms import ActionForm, DisputeForm, HardshipForm, PlanForm, PromiseForm, fresh_key
 from arrears.portal.session import debtor_required, page
 from arrears.portfolio import ledger
 from arrears.portfolio.models import Debtor
@@ -70,6 +70,28 @@ def promise(request: HttpRequest, debtor: Debtor, case_id: int) -> HttpResponse:
             )
             return redirect("portal:home")
     return _render(request, "portal/promise.html", {**context, "form": form}, error)
+
+
+@require_POST
+@debtor_required
+def withdraw_promise(request: HttpRequest, debtor: Debtor, case_id: int, promise_id: int) -> HttpResponse:
+    """Withdraw an open promise from the overview; the overview says what happened."""
+    form = ActionForm(request.POST)
+    try:
+        self_service.withdraw_promise(
+            debtor=debtor, case_id=case_id, promise_id=promise_id, now=timezone.now(),
+            request_key=form.cleaned_data["request_key"] if form.is_valid() else None,
+        )  # fmt: skip
+    except errors.NotFound:
+        raise Http404 from None
+    except errors.DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(
+            request,
+            _("Your promise is withdrawn. If you can, promise again or ask for a plan: we are here to help."),
+        )
+    return redirect("portal:home")
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,7 @@
 """What a debtor does in the portal, through the very actions the desk uses, as the portfolio's portal user.
 
-- a promise: `casework.promises.make_promise` (the promise policy decides);
+- a promise: `casework.promises.make_promise` (the promise policy decides), withdrawn with
+  `cancel_promise` while it is open;
 - a plan: equal instalments without added interest, or a deferral, quoted by
   `casework.arrangements.quote_arrangement` (the desk's calculator) and proposed with
   `propose_arrangement`: within the portal user's authority (the policy's ``accept_months``, no
@@ -33,6 +34,7 @@ from arrears.casework.models import (
     Promise,
     Willingness,
 )
+from arrears.core.errors import NotFound
 from arrears.portal import queries
 from arrears.portal.actor import get_portal_actor
 from arrears.portfolio import contacts
@@ -126,6 +128,23 @@ def make_promise(
     return promises.make_promise(
         case_id=case.pk, amount=amount, due_date=due_date, actor=get_portal_actor(case.portfolio), now=now,
         expected_revision=None, request_key=request_key, source=SOURCE,
+    )  # fmt: skip
+
+
+def withdraw_promise(
+    *, debtor: Debtor, case_id: int, promise_id: int, now: datetime, request_key: str | None
+) -> Promise:
+    """Withdraw the debtor's open promise on one of their cases (it is cancelled, not broken).
+
+    :raises NotFound: when the case is not the debtor's or the promise not on it.
+    :raises PromiseNotOpen: when the promise was kept, broken or cancelled already.
+    """
+    case = queries.get_case(debtor=debtor, case_id=case_id)
+    if not Promise.objects.filter(pk=promise_id, case_id=case.pk).exists():
+        raise NotFound(_("No such promise."))
+    return promises.cancel_promise(
+        promise_id=promise_id, actor=get_portal_actor(case.portfolio), now=now, expected_revision=None,
+        request_key=request_key, reason=_("Withdrawn by the debtor in the portal."),
     )  # fmt: skip
 
 

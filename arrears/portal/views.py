@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from arrears.core import errors
 from arrears.portal import access, queries, self_service, session
-from arrears.portal.forms import IdentityForm
+from arrears.portal.forms import IdentityForm, fresh_key
 from arrears.portal.session import debtor_required, page
 from arrears.portfolio.models import Debtor
 
@@ -54,6 +54,7 @@ def home(request: HttpRequest, debtor: Debtor) -> HttpResponse:
         "debts": queries.list_debts(debtor=debtor, as_of=today),
         "payments": queries.list_payments(debtor=debtor),
         "texts": queries.creditor_texts(translation.get_language() or "en"),
+        "request_key": fresh_key(),
     }
     return page(request, "portal/home.html", context)
 

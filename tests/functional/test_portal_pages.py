@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from arrears.casework.models import Arrangement, ArrangementStatus, Dispute, Promise
 from arrears.compliance.models import Hold
+from arrears.core.audit.models import AuditEvent
 from arrears.portal import access
 from arrears.portfolio.models import ContactPoint
 from arrears.usecases import portal_access
-from tests.factories.cases import CaseFactory
+from tests.factories.cases import CaseFactory, PromiseFactory
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory, PortfolioFactory
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +244,59 @@ class TestPromisePage:
         assert response.status_code == 400
         assert "a promise may be at most 30 days ahead (by 2026-05-15)" in text(response)
         assert not Promise.objects.exists()
+
+
+class TestWithdrawingAPromise:
+    def _promise(self, client, case):
+        client.post(
+            f"/portal/accounts/{case.pk}/promise/",
+            {"request_key": "k1", "amount": "500.00", "due_date": "2026-04-30"},
+        )
+        return Promise.objects.get()
+
+    def test_the_overview_offers_it_and_withdrawing_cancels_the_promise(self, case):
+        client = signed_in(case.debtor)
+        promise = self._promise(client, case)
+        page = text(client.get("/portal/"))
+        assert f'action="/portal/accounts/{case.pk}/promises/{promise.pk}/withdraw/"' in page
+
+        response = client.post(
+            f"/portal/accounts/{case.pk}/promises/{promise.pk}/withdraw/", {"request_key": "k2"}
+        )
+
+        assert response.status_code == 302
+        promise.refresh_from_db()
+        assert (promise.status, str(promise.resolved_on)) == ("cancelled", "2026-04-15")
+        event = AuditEvent.objects.filter(action="casework.cancel_promise").get()
+        assert (event.actor_label, event.reason) == (
+            "portal-cn-cards",
+            "Withdrawn by the debtor in the portal.",
+        )
+        page = text(client.get("/portal/"))
+        assert "Your promise is withdrawn." in page
+        assert "You promised to pay" not in page
+
+    def test_a_promise_no_longer_open_says_so_and_changes_nothing(self, case):
+        client = signed_in(case.debtor)
+        promise = self._promise(client, case)
+        Promise.objects.filter(pk=promise.pk).update(status="kept")
+
+        client.post(f"/portal/accounts/{case.pk}/promises/{promise.pk}/withdraw/", {"request_key": "k2"})
+
+        assert "This promise is already kept; only an open promise can be cancelled." in text(
+            client.get("/portal/")
+        )
+        assert Promise.objects.get().status == "kept"
+
+    def test_another_debtors_promise_is_not_found_and_unchanged(self, case, other_case):
+        theirs = PromiseFactory(case=other_case, status="open")
+        client = signed_in(case.debtor)
+
+        on_their_case = client.post(f"/portal/accounts/{other_case.pk}/promises/{theirs.pk}/withdraw/")
+        on_my_case = client.post(f"/portal/accounts/{case.pk}/promises/{theirs.pk}/withdraw/")
+
+        assert (on_their_case.status_code, on_my_case.status_code) == (404, 404)
+        assert Promise.objects.get().status == "open"
 
 
 class TestPlanPage:
