@@ -5,6 +5,7 @@ from arrears.desk import (
     arrangements_urls,
     compliance_views,
     disputes_urls,
+    portal_link_views,
     promises_urls,
     quality_urls,
     queue_urls,
@@ -22,6 +23,9 @@ urlpatterns = [
     path("portfolios/<int:portfolio_id>/debtors/", views.debtor_list, name="debtor_list"),
     path("debtors/<int:debtor_id>/", views.debtor_detail, name="debtor"),
     path("debtors/<int:debtor_id>/changes/", views.record_debtor_change, name="record_debtor_change"),
+    path(
+        "debtors/<int:debtor_id>/portal-link/", portal_link_views.issue_portal_link, name="issue_portal_link"
+    ),
     path("debtors/<int:debtor_id>/contact/", compliance_views.debtor_compliance, name="debtor_compliance"),
     path("debtors/<int:debtor_id>/treatment/", treatment_views.debtor_treatment, name="debtor_treatment"),
     path("debtors/<int:debtor_id>/holds/", compliance_views.place_hold, name="place_hold"),
