@@ -82,16 +82,12 @@ class ContactOption:
 
 
 def list_contact_options(
-    *, user: Any, case: Case, now: datetime, points: list[ContactPoint] | None = None
+    *, user: Any, case: Case, now: datetime, points: list[ContactPoint]
 ) -> list[ContactOption]:
-    """Return each contact point and channel of the case's debtor with what compliance allows now (nothing kept).
+    """Return each contact point and channel with what compliance allows now (nothing kept).
 
-    ``points`` are the debtor's contact points when the caller has read them (by kind, primary first).
+    ``points`` are the case debtor's contact points as the debtor view read them (by kind, primary first).
     """
-    if points is None:
-        points = list(
-            case.debtor.contact_points.select_related("contact_person").order_by("kind", "-is_primary", "pk")
-        )
     pairs = [(point, Action(channel)) for point in points for channel in CHANNELS_BY_KIND[point.kind]]
     checks = decisions.preview_contacts(debtor=case.debtor, at=now, options=pairs)
     return [

@@ -130,7 +130,9 @@ def script_for(*, case: Case, situation: str, language: str) -> ScriptText:
     for script in candidates.order_by("pk"):
         first_by_stage.setdefault(script.stage, script)
     for stage, origin in ((case.stage, "stage"), ("", "general")):
-        found = first_by_stage.get(stage) if stage or origin == "general" else None
+        if origin == "stage" and not stage:
+            continue
+        found = first_by_stage.get(stage)
         if found is not None:
             return ScriptText(
                 situation, language, found.title, found.body, list(found.prompts), origin, found

@@ -74,11 +74,16 @@ def _portfolio_ids(user: Any) -> list[int]:
     return list(rows.values_list("pk", flat=True))
 
 
+def _local_date(zone: str, now: datetime) -> date:
+    """Return the date at ``now`` in a portfolio's time zone (where its business day is)."""
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
 def _local_days(now: datetime, portfolios: QuerySet[Portfolio]) -> dict[date, list[int]]:
     """Group portfolios by their local date at ``now``."""
     days: dict[date, list[int]] = defaultdict(list)
     for pk, zone in portfolios.values_list("pk", "time_zone"):
-        days[now.astimezone(ZoneInfo(zone)).date()].append(pk)
+        days[_local_date(zone, now)].append(pk)
     return days
 
 
@@ -86,11 +91,18 @@ def _days_by_portfolio(now: datetime, portfolio_ids: Iterable[int]) -> dict[date
     return _local_days(now, Portfolio.objects.filter(pk__in=list(portfolio_ids)))
 
 
-def _on_local_day(days: dict[date, list[int]], field: str, lookup: str) -> Q:
+def _granted_days(user: Any, now: datetime) -> dict[date, list[int]]:
+    """Group the portfolios ``user`` may see by their local date at ``now`` (one read)."""
+    return _local_days(now, scope_to_user(Portfolio.objects.all(), user, portfolio_field="pk"))
+
+
+def _on_local_day(
+    days: dict[date, list[int]], field: str, lookup: str, *, portfolio_field: str = "portfolio_id"
+) -> Q:
     """Return a condition comparing ``field`` with each portfolio's local date (``lte``, ``lt``, ``exact`` …)."""
     matched = Q(pk__in=[])
     for day, ids in days.items():
-        matched |= Q(portfolio_id__in=ids, **{f"{field}__{lookup}": day})
+        matched |= Q(**{f"{portfolio_field}__in": ids, f"{field}__{lookup}": day})
     return matched
 
 
@@ -100,11 +112,7 @@ def _due(days: dict[date, list[int]], *, overdue_only: bool = False) -> Q:
 
 def overdue_ids(items: Iterable[WorkItem], now: datetime) -> set[int]:
     """Return which of these items were due before today where their portfolio works (read with it)."""
-    return {
-        item.pk
-        for item in items
-        if item.business_date < now.astimezone(ZoneInfo(item.portfolio.time_zone)).date()
-    }
+    return {item.pk for item in items if item.business_date < _local_date(item.portfolio.time_zone, now)}
 
 
 def list_my_work_items(
@@ -115,8 +123,7 @@ def list_my_work_items(
     ``skip_portfolio_ids`` leaves out portfolios the user may not take live work of (``usecases.work_gate``).
     """
     filters = filters or QueueFilters()
-    # The user's portfolios and their local dates in one read.
-    days = _local_days(now, scope_to_user(Portfolio.objects.all(), user, portfolio_field="pk"))
+    days = _granted_days(user, now)
     items = WorkItem.objects.filter(
         _due(days, overdue_only=filters.overdue), assigned_to=user, status=WorkItemStatus.OPEN
     )
@@ -141,10 +148,10 @@ def list_my_case_items(*, user: Any, case: Case, now: datetime) -> list[WorkItem
 
     The case page's list: the case is already one the user may see, so one query.
     """
-    today = now.astimezone(ZoneInfo(case.portfolio.time_zone)).date()
     items = WorkItem.objects.filter(
-        case=case, assigned_to=user, status=WorkItemStatus.OPEN, business_date__lte=today
-    )
+        case=case, assigned_to=user, status=WorkItemStatus.OPEN,
+        business_date__lte=_local_date(case.portfolio.time_zone, now),
+    )  # fmt: skip
     return list(items.order_by("-priority", "business_date", "pk"))
 
 
@@ -164,7 +171,7 @@ def summarize_my_queue(*, user: Any, now: datetime, skip_portfolio_ids: Iterable
     where their portfolio works and in a portfolio the user still has; those of ``skip_portfolio_ids``
     are counted apart, as held.
     """
-    days = _local_days(now, scope_to_user(Portfolio.objects.all(), user, portfolio_field="pk"))
+    days = _granted_days(user, now)
     skipped = Q(portfolio_id__in=set(skip_portfolio_ids))
     rows = list(
         WorkItem.objects.filter(assigned_to=user, status=WorkItemStatus.OPEN)
@@ -463,9 +470,9 @@ def list_promises_due_today(*, actor: Any, now: datetime) -> list[Promise]:
     :raises PermissionDenied: when ``actor`` does not supervise.
     """
     portfolio_ids = _supervised(actor)
-    today = Q(pk__in=[])
-    for day, ids in _days_by_portfolio(now, portfolio_ids).items():
-        today |= Q(case__portfolio_id__in=ids, due_date=day)
+    today = _on_local_day(
+        _days_by_portfolio(now, portfolio_ids), "due_date", "exact", portfolio_field="case__portfolio_id"
+    )
     return list(_promises(actor).filter(today, status=PromiseStatus.OPEN).order_by("-amount", "pk"))
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
 from arrears.casework import queries, work
 from arrears.casework.models import WorkItem
@@ -28,7 +29,9 @@ def take_next(*, user: Any, now: datetime, exclude_case_id: int | None = None) -
     return work.take_next(user=user, now=now, exclude_case_id=exclude_case_id, skip_portfolio_ids=blocked)
 
 
-def list_my_work_items(*, user: Any, now: datetime, filters: work.QueueFilters | None = None) -> Any:
+def list_my_work_items(
+    *, user: Any, now: datetime, filters: work.QueueFilters | None = None
+) -> QuerySet[WorkItem]:
     """Return the user's items due today (``work.list_my_work_items``) without those of blocked portfolios."""
     return work.list_my_work_items(
         user=user, now=now, filters=filters, skip_portfolio_ids=blocked_portfolio_ids(user=user, now=now)
