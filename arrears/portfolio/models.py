@@ -185,6 +185,7 @@ class ContactPoint(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="contact_points",
+        db_index=False,  # a partial index below: most points belong to no contact person
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
     value = EncryptedTextField(_("value"))
@@ -209,7 +210,14 @@ class ContactPoint(models.Model):
             models.UniqueConstraint(fields=["debtor", "kind", "value_hash"], name="contact_point_unique"),
             models.CheckConstraint(condition=Q(kind__in=ContactKind.values), name="contact_point_kind_valid"),
         ]
-        indexes = [models.Index(fields=["value_hash"], name="contact_point_value_hash_idx")]
+        indexes = [
+            models.Index(fields=["value_hash"], name="contact_point_value_hash_idx"),
+            models.Index(
+                fields=["contact_person"],
+                condition=Q(contact_person__isnull=False),
+                name="contact_point_person_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
@@ -252,6 +260,7 @@ class Debt(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a partial index in Meta: unverified debts have none
     )
     import_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("created at"))
@@ -274,6 +283,9 @@ class Debt(models.Model):
                 condition=Q(instalment_count__gte=1, instalment_count__lte=360),
                 name="debt_instalment_count_1_360",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["verified_by"], condition=Q(verified_by__isnull=False), name="debt_verified_by_idx")
         ]
 
     def __str__(self) -> str:
@@ -370,6 +382,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="entries",
+        db_index=False,  # a partial index in Meta: charges, waivers and adjustments have no payment
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -387,6 +400,9 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(component__in=Component.values), name="ledger_component_valid"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["payment"], condition=Q(payment__isnull=False), name="ledger_entry_payment_idx")
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,6 @@ changed row posts the difference to what earlier imports posted as ``adjustment`
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,11 +16,12 @@ import polars as pl
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from arrears.core import crypto, money
+from arrears.core import money
 from arrears.portfolio.choices import ContactSource, EntryKind, EntrySource
-from arrears.portfolio.imports import checks, database, phones
+from arrears.portfolio.imports import checks, database
+from arrears.portfolio.imports import sealing as sealing_of_personal_data
 from arrears.portfolio.imports.checks import ROW, value_of
-from arrears.portfolio.imports.columns import CHARGE_COLUMNS, DEBT_COLUMNS, PHONE_COLUMNS
+from arrears.portfolio.imports.columns import CHARGE_COLUMNS, DEBT_COLUMNS, DEBTOR_COLUMNS
 from arrears.portfolio.imports.result import ImportPlan, RowError
 from arrears.portfolio.models import ContactPoint, Debt, Debtor, LedgerEntry, Portfolio
 
@@ -88,45 +88,82 @@ def _fingerprints(rows: pl.DataFrame) -> pl.Series:
 
 
 def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, now: datetime, update_status: bool) -> None:
-    """Write the plan's new and changed rows (inside the caller's transaction)."""
-    active = plan.rows.filter(pl.col("state") != UNCHANGED)
+    """Write the plan's new and changed rows (inside the caller's transaction).
+
+    New debtors get their ids first, so debts and ledger entries are written while their national
+    IDs and contact values are being sealed (``sealing``); debtors and contact points follow.
+    """
+    active = _in_states(plan.rows, NEW, CHANGED)
     if active.height == 0:
         return
     stamp = database.stored_datetime(now)
     database.prepare_bulk_session()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-seal") as sealer:
-        # Sealing contact values needs no database, so it runs while the writes below wait on it.
-        sealed = sealer.submit(_sealed_contacts, active, country=portfolio.country)
-        with database.timed("debtors"):
-            debtor_ids = _upsert_debtors(active, portfolio=portfolio, stamp=stamp)
-        active = active.join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
-        with database.timed("debts"):
-            active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
-        with database.timed("ledger"):
-            _write_charges(active, stamp=stamp, as_of=now)
-        with database.timed("waiting for sealed contacts"):
-            contacts = sealed.result().join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
+    with database.timed("sealing started"):
+        sealing = sealing_of_personal_data.start(active, country=portfolio.country)
+    with database.timed("debtor ids"):
+        debtors = _debtors_with_ids(active, portfolio=portfolio)
+    active = active.join(
+        debtors.select("debtor_ref", "debtor_id"), on="debtor_ref", how="left", maintain_order="left"
+    )
+    with database.timed("debts"):
+        active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
+    with database.timed("ledger"):
+        _write_charges(active, stamp=stamp, as_of=now)
+    with database.timed("waiting for sealed personal data"):
+        sealed = sealing.result()
+    with database.timed("debtors"):
+        _write_debtors(
+            debtors.join(sealed.debtors, on="debtor_ref", how="left", maintain_order="left"),
+            portfolio=portfolio,
+            stamp=stamp,
+        )
     with database.timed("contact points"):
+        contacts = sealed.contacts.join(
+            debtors.select("debtor_ref", "debtor_id"), on="debtor_ref", how="left", maintain_order="left"
+        )
         _write_contact_points(contacts, active, stamp=stamp)
 
 
-def _upsert_debtors(active: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -> pl.DataFrame:
-    debtors = active.unique("debtor_ref", keep="first", maintain_order=True)
+def _in_states(rows: pl.DataFrame, *states: str) -> pl.DataFrame:
+    """Return the rows in one of ``states``: the frame itself when all are, an empty one when none are.
+
+    Filtering copies every one of the ≈ 100 columns, which costs seconds at a million rows.
+    """
+    wanted = rows["state"].is_in(states)
+    matching = wanted.sum()
+    if matching == rows.height:
+        return rows
+    return rows.filter(wanted) if matching else rows.clear()
+
+
+def _debtors_with_ids(active: pl.DataFrame, *, portfolio: Portfolio) -> pl.DataFrame:
+    """Return each debtor of the rows (its first row's columns) with its id, new ids reserved; ``fresh`` marks new ones."""
+    debtor_columns = ["debtor_ref", *(value_of(name) for name in DEBTOR_COLUMNS)]
+    debtors = active.select(debtor_columns).unique("debtor_ref", keep="first", maintain_order=True)
     existing = database.select_in_portfolio(
         Debtor,
         _EXISTING_DEBTORS,
         "external_ref",
         debtors["debtor_ref"],
         portfolio_id=portfolio.pk,
-        schema={"debtor_ref": pl.String, "id": pl.Int64},
+        schema={"debtor_ref": pl.String, "debtor_id": pl.Int64},
     )
     debtors = debtors.join(existing, on="debtor_ref", how="left", maintain_order="left")
-    fresh = debtors.filter(pl.col("id").is_null())
-    known = debtors.filter(pl.col("id").is_not_null())
+    fresh = debtors.filter(pl.col("debtor_id").is_null())
+    fresh = fresh.with_columns(debtor_id=database.reserve_ids(Debtor, fresh.height), fresh=pl.lit(True))
+    known = debtors.filter(pl.col("debtor_id").is_not_null()).with_columns(fresh=pl.lit(False))
+    return pl.concat([fresh, known])
+
+
+def _write_debtors(debtors: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -> None:
+    """Insert the new debtors under their reserved ids and update the known ones' columns."""
+    fresh = debtors.filter("fresh")
+    known = debtors.filter(~pl.col("fresh"))
     with database.bulk_indexes(Debtor, fresh.height):
-        new_ids = database.insert_with_ids(
+        database.insert_frame(
             Debtor,
             _debtor_columns(fresh, stamp).with_columns(
+                id=fresh["debtor_id"],
                 portfolio_id=pl.lit(portfolio.pk),
                 external_ref=fresh["debtor_ref"],
                 business_condition=pl.lit(""),
@@ -134,22 +171,16 @@ def _upsert_debtors(active: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -
                 financial_situation=pl.lit(""),
                 created_at=pl.lit(stamp),
             ),
-            portfolio_id=portfolio.pk,
         )
-    fresh = fresh.with_columns(new_ids.alias("id"))
-    database.update_frame(Debtor, _debtor_columns(known, stamp).with_columns(known["id"]))
-    return pl.concat([fresh.select("debtor_ref", "id"), known.select("debtor_ref", "id")]).rename(
-        {"id": "debtor_id"}
-    )
+    database.update_frame(Debtor, _debtor_columns(known, stamp).with_columns(id=known["debtor_id"]))
 
 
 def _debtor_columns(debtors: pl.DataFrame, stamp: str) -> pl.DataFrame:
-    national_ids = debtors[value_of("national_id")]
     return debtors.select(
         kind=pl.col(value_of("debtor_type")),
         name=pl.col(value_of("debtor_name")),
-        national_id=crypto.encrypt_series(national_ids).fill_null(""),
-        national_id_hash=crypto.lookup_hash_series("national_id:" + national_ids),
+        national_id=pl.col("national_id"),
+        national_id_hash=pl.col("national_id_hash"),
         birth_date=pl.col(value_of("birth_date")),
         language=pl.col(value_of("language")),
         region=pl.col(value_of("region")).fill_null(""),
@@ -160,8 +191,8 @@ def _debtor_columns(debtors: pl.DataFrame, stamp: str) -> pl.DataFrame:
 def _write_debts(
     active: pl.DataFrame, *, portfolio: Portfolio, stamp: str, update_status: bool
 ) -> pl.DataFrame:
-    fresh = active.filter(pl.col("state") == NEW)
-    changed = active.filter(pl.col("state") == CHANGED)
+    fresh = _in_states(active, NEW)
+    changed = _in_states(active, CHANGED)
     terms = [
         *(
             pl.col(value_of(name)).alias(name)
@@ -183,7 +214,6 @@ def _write_debts(
                 created_at=pl.lit(stamp),
                 updated_at=pl.lit(stamp),
             ),
-            portfolio_id=portfolio.pk,
         )
     fresh = fresh.with_columns(new_ids.alias("debt_id"))
     status = [pl.col(value_of("status")).alias("status")] if update_status else []
@@ -201,7 +231,7 @@ def _write_debts(
 
 
 def _write_charges(active: pl.DataFrame, *, stamp: str, as_of: datetime) -> None:
-    fresh = active.filter(pl.col("state") == NEW)
+    fresh = _in_states(active, NEW)
     charges = fresh.unpivot(
         index=["debt_id", value_of("due_date")],
         on=[value_of(name) for name in CHARGE_COLUMNS],
@@ -216,7 +246,7 @@ def _write_charges(active: pl.DataFrame, *, stamp: str, as_of: datetime) -> None
         effective_date=pl.col(value_of("due_date")),
         idempotency_key=pl.lit("import:") + pl.col("component"),
     )
-    adjustments = _adjustments(active.filter(pl.col("state") == CHANGED), as_of=as_of)
+    adjustments = _adjustments(_in_states(active, CHANGED), as_of=as_of)
     # Inserting in debt order keeps the ledger's debt-keyed indexes appending instead of jumping around.
     ledger = (
         pl.concat([entries, adjustments], how="vertical_relaxed")
@@ -272,18 +302,9 @@ def _adjustments(changed: pl.DataFrame, *, as_of: datetime) -> pl.DataFrame:
     )
 
 
-def _sealed_contacts(active: pl.DataFrame, *, country: str) -> pl.DataFrame:
-    """Return the rows' distinct contact values with their lookup hash and encrypted form."""
-    candidates = _contact_candidates(active, country=country)
-    lookup = candidates.select(pl.concat_str("kind", pl.lit(":"), "value")).to_series()
-    return candidates.with_columns(
-        value_hash=crypto.lookup_hash_series(lookup), sealed=crypto.encrypt_series(candidates["value"])
-    )
-
-
 def _write_contact_points(contacts: pl.DataFrame, active: pl.DataFrame, *, stamp: str) -> None:
     """Insert the contact values the debtors do not have yet (same kind and lookup hash)."""
-    known_debtors = active.filter(pl.col("state") == CHANGED)["debtor_id"].unique().to_list()
+    known_debtors = _in_states(active, CHANGED)["debtor_id"].unique().to_list()
     existing = database.select_where_in(
         _EXISTING_CONTACTS,
         known_debtors,
@@ -313,39 +334,3 @@ def _write_contact_points(contacts: pl.DataFrame, active: pl.DataFrame, *, stamp
     )
     with database.bulk_indexes(ContactPoint, rows.height):
         database.insert_frame(ContactPoint, rows)
-
-
-def _contact_candidates(active: pl.DataFrame, *, country: str) -> pl.DataFrame:
-    """Return each distinct contact value of the rows: debtor, kind, normalised value, region, zones."""
-    region = pl.col(value_of("region"))
-    parts = [
-        active.select(
-            "debtor_ref", ROW, pl.lit(index).alias("column"),
-            kind=pl.lit("phone"), value=pl.col(value_of(name)), region=pl.col(f"r_{name}"),
-            zone_key=pl.col(f"z_{name}"), zone_region=pl.lit(None, pl.String),
-        )
-        for index, name in enumerate(PHONE_COLUMNS)
-    ] + [
-        active.select(
-            "debtor_ref", ROW, pl.lit(index + len(PHONE_COLUMNS)).alias("column"),
-            kind=pl.lit(name), value=pl.col(value_of(name)), region=region,
-            zone_key=pl.lit(None, pl.String), zone_region=region.fill_null(pl.lit(country.upper())),
-        )
-        for index, name in enumerate(("email", "address"))
-    ]  # fmt: skip
-    candidates = (
-        pl.concat(parts)
-        .filter(pl.col("value").is_not_null())
-        .sort(ROW, "column")
-        .unique(["debtor_ref", "kind", "value"], keep="first", maintain_order=True)
-    )
-    phone_zones = phones.zones_for_keys(
-        candidates.filter(pl.col("zone_key").is_not_null()).select(pl.col("value").alias("e164"), "zone_key")
-    )
-    region_zones = phones.zones_for_regions(candidates["zone_region"]).rename({"region": "zone_region"})
-    return (
-        candidates.join(phone_zones, on="zone_key", how="left", maintain_order="left")
-        .join(region_zones, on="zone_region", how="left", maintain_order="left", suffix="_region")
-        .with_columns(time_zones=pl.coalesce("time_zones", "time_zones_region"))
-        .select("debtor_ref", "kind", "value", "region", "time_zones")
-    )

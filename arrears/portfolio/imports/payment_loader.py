@@ -152,7 +152,6 @@ def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, actor: Any, now: datet
             posted_at=pl.lit(stamp),
             posted_by_id=pl.lit(getattr(actor, "pk", None), dtype=pl.Int64),
         ),
-        portfolio_id=portfolio.pk,
     )
     entries, settled = _allocate(
         fresh.with_columns(payment_ids.alias("payment_id")), order=portfolio.allocation_order
