@@ -393,7 +393,8 @@ def _copy(target: str, frame: pl.DataFrame) -> None:
     payload = io.BytesIO()
     frame.write_csv(payload, include_header=False, null_value="")
     sql = f"COPY {target} ({_quoted(frame.columns)}) FROM STDIN (FORMAT csv)"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # COPY goes to psycopg directly: Django's wrapper turns its errors into Django's (IntegrityError …).
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         copy.write(payload.getbuffer())
 
 
