@@ -240,13 +240,22 @@ def _checked_after(model: type[models.Model]) -> Iterator[None]:
         finally:
             cursor.execute("PRAGMA ignore_check_constraints = OFF")
         with timed(f"check {model._meta.db_table} ({len(checks)})"):
-            for name, condition, params in checks:
-                cursor.execute(
-                    f"SELECT 1 FROM {table(model)} WHERE {pk} > %s AND NOT ({condition}) LIMIT 1",  # noqa: S608
-                    [highest, *params],
-                )
-                if cursor.fetchone():
-                    raise IntegrityError(f"CHECK constraint failed: {name}")
+            # One scan for all of them; only a failure is worth a second look to name the constraint.
+            if checks and _violates(model, highest, checks):
+                failed = next(check for check in checks if _violates(model, highest, [check]))
+                raise IntegrityError(f"CHECK constraint failed: {failed[0]}")
+
+
+def _violates(model: type[models.Model], above: int, checks: list[tuple[str, str, list[Any]]]) -> bool:
+    """Return whether a row of ``model`` with an id above ``above`` breaks one of ``checks``."""
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    broken = " OR ".join(f"NOT ({condition})" for _, condition, _ in checks)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table(model)} WHERE {pk} > %s AND ({broken}) LIMIT 1",  # noqa: S608
+            [above, *(param for _, _, params in checks for param in params)],
+        )
+        return cursor.fetchone() is not None
 
 
 def _check_conditions(model: type[models.Model]) -> list[tuple[str, str, list[Any]]]:

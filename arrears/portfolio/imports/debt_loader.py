@@ -109,16 +109,15 @@ def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, now: datetime, update_
         active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
     with database.timed("ledger"):
         _write_charges(active, stamp=stamp, as_of=now)
-    with database.timed("waiting for sealed personal data"):
-        sealed = sealing.result()
     with database.timed("debtors"):
+        sealed_debtors = sealing.debtors.result()
         _write_debtors(
-            debtors.join(sealed.debtors, on="debtor_ref", how="left", maintain_order="left"),
+            debtors.join(sealed_debtors, on="debtor_ref", how="left", maintain_order="left"),
             portfolio=portfolio,
             stamp=stamp,
         )
     with database.timed("contact points"):
-        contacts = sealed.contacts.join(
+        contacts = sealing.contacts.result().join(
             debtors.select("debtor_ref", "debtor_id"), on="debtor_ref", how="left", maintain_order="left"
         )
         _write_contact_points(contacts, active, stamp=stamp)

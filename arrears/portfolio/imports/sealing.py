@@ -25,61 +25,70 @@ from arrears.portfolio.imports.columns import PHONE_COLUMNS
 
 IN_PROCESS_BELOW_ROWS = 50_000
 CHILD_NICENESS = 10
+DEBTORS, CONTACTS = "debtors", "contacts"
 CONTACT_COLUMNS = ("email", "address")
 
 
 @dataclass(frozen=True)
-class Sealed:
-    """What the loader writes of the rows' personal data, sealed."""
+class Sealing:
+    """The sealed personal data of an import's rows, each part as it becomes ready (debtors first)."""
 
-    debtors: pl.DataFrame
+    debtors: Future[pl.DataFrame]
     """Per ``debtor_ref`` (its first row): ``national_id`` token (or ``""``) and ``national_id_hash``."""
-    contacts: pl.DataFrame
+    contacts: Future[pl.DataFrame]
     """Per distinct ``debtor_ref``, ``kind`` and value: ``sealed`` token, ``value_hash``, ``region``, ``time_zones``."""
 
 
-def start(rows: pl.DataFrame, *, country: str) -> Future[Sealed]:
-    """Begin sealing ``rows`` (validated import rows); the future holds the result."""
-    needed = rows.select(
+def start(rows: pl.DataFrame, *, country: str) -> Sealing:
+    """Begin sealing ``rows`` (validated import rows)."""
+    debtor_rows = rows.select("debtor_ref", value_of("national_id"))
+    contact_rows = rows.select(
         "debtor_ref",
         ROW,
-        value_of("national_id"),
         value_of("region"),
         *(value_of(name) for name in (*PHONE_COLUMNS, *CONTACT_COLUMNS)),
         *(f"{prefix}_{name}" for name in PHONE_COLUMNS for prefix in ("r", "z")),
     )
-    if needed.height < IN_PROCESS_BELOW_ROWS:
-        done: Future[Sealed] = Future()
-        done.set_result(seal(needed, country=country))
-        return done
+    if rows.height < IN_PROCESS_BELOW_ROWS:
+        return Sealing(_done(seal_debtors(debtor_rows)), _done(seal_contacts(contact_rows, country=country)))
     # The child imports this package, whose modules need Django's apps: it sets Django up first
     # (DJANGO_SETTINGS_MODULE comes with the environment) and then takes this process's keys.
     executor = ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=django.setup
     )
     keys = (tuple(settings.ARREARS_ENCRYPTION_KEYS), settings.ARREARS_HASH_KEY)
-    # Frames travel as Arrow IPC bytes: copied, not pickled value by value.
-    job = executor.submit(_seal_in_child, _ipc(needed), country, *keys)
-    executor.shutdown(wait=False)  # the process ends once it has handed the result back
-    result: Future[Sealed] = Future()
-    job.add_done_callback(lambda done: _unpack(done, result))
-    return result
+    # Frames travel as Arrow IPC bytes: copied, not pickled value by value. One worker: debtors first.
+    debtors = executor.submit(_seal_in_child, DEBTORS, _ipc(debtor_rows), country, *keys)
+    contacts = executor.submit(_seal_in_child, CONTACTS, _ipc(contact_rows), country, *keys)
+    executor.shutdown(wait=False)  # the process ends once it has handed both parts back
+    return Sealing(_frame_of(debtors), _frame_of(contacts))
 
 
-def _seal_in_child(payload: bytes, country: str, keys: tuple[str, ...], hash_key: str) -> tuple[bytes, bytes]:
-    """Run :func:`seal` in the spawned process with the parent's keys (they may differ from the settings file's)."""
-    os.nice(CHILD_NICENESS)  # the writes in the parent come first
+def _seal_in_child(part: str, payload: bytes, country: str, keys: tuple[str, ...], hash_key: str) -> bytes:
+    """Seal one part in the spawned process with the parent's keys (they may differ from the settings file's)."""
+    os.nice(max(0, CHILD_NICENESS - os.nice(0)))  # the writes in the parent come first
     settings.ARREARS_ENCRYPTION_KEYS, settings.ARREARS_HASH_KEY = list(keys), hash_key
-    sealed = seal(pl.read_ipc(io.BytesIO(payload)), country=country)
-    return _ipc(sealed.debtors), _ipc(sealed.contacts)
+    rows = pl.read_ipc(io.BytesIO(payload))
+    return _ipc(seal_debtors(rows) if part == DEBTORS else seal_contacts(rows, country=country))
 
 
-def _unpack(job: Future[tuple[bytes, bytes]], result: Future[Sealed]) -> None:
-    if error := job.exception():
-        result.set_exception(error)
-        return
-    debtors, contacts = job.result()
-    result.set_result(Sealed(pl.read_ipc(io.BytesIO(debtors)), pl.read_ipc(io.BytesIO(contacts))))
+def _done(frame: pl.DataFrame) -> Future[pl.DataFrame]:
+    done: Future[pl.DataFrame] = Future()
+    done.set_result(frame)
+    return done
+
+
+def _frame_of(job: Future[bytes]) -> Future[pl.DataFrame]:
+    frame: Future[pl.DataFrame] = Future()
+
+    def unpack(finished: Future[bytes]) -> None:
+        if error := finished.exception():
+            frame.set_exception(error)
+        else:
+            frame.set_result(pl.read_ipc(io.BytesIO(finished.result())))
+
+    job.add_done_callback(unpack)
+    return frame
 
 
 def _ipc(frame: pl.DataFrame) -> bytes:
@@ -88,23 +97,24 @@ def _ipc(frame: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def seal(rows: pl.DataFrame, *, country: str) -> Sealed:
-    """Return the sealed national IDs of the rows' debtors and their distinct contact values."""
-    debtors = rows.select("debtor_ref", value_of("national_id")).unique(
-        "debtor_ref", keep="first", maintain_order=True
-    )
+def seal_debtors(rows: pl.DataFrame) -> pl.DataFrame:
+    """Return each debtor's (first row's) national ID, encrypted, and its lookup hash."""
+    debtors = rows.unique("debtor_ref", keep="first", maintain_order=True)
     national_ids = debtors[value_of("national_id")]
-    debtors = debtors.select(
+    return debtors.select(
         "debtor_ref",
         national_id=crypto.encrypt_series(national_ids).fill_null(""),
         national_id_hash=crypto.lookup_hash_series("national_id:" + national_ids),
     )
+
+
+def seal_contacts(rows: pl.DataFrame, *, country: str) -> pl.DataFrame:
+    """Return the rows' distinct contact values, encrypted, with their lookup hash, region and zones."""
     candidates = _contact_candidates(rows, country=country)
     lookup = candidates.select(pl.concat_str("kind", pl.lit(":"), "value")).to_series()
-    contacts = candidates.with_columns(
+    return candidates.with_columns(
         value_hash=crypto.lookup_hash_series(lookup), sealed=crypto.encrypt_series(candidates["value"])
     ).drop("value")
-    return Sealed(debtors=debtors, contacts=contacts)
 
 
 def _contact_candidates(rows: pl.DataFrame, *, country: str) -> pl.DataFrame:
