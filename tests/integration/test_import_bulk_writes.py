@@ -113,3 +113,32 @@ class TestSealingInASecondProcess:
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM portfolio_debtor WHERE national_id_hash IS NULL")
             assert cursor.fetchone()[0] == 1  # the company
+
+
+class TestBulkLoad:
+    def index_names(self):
+        with connection.cursor() as cursor:
+            return {
+                name
+                for table in ("portfolio_debt", "portfolio_ledgerentry")
+                for name, info in connection.introspection.get_constraints(cursor, table).items()
+                if info["index"] or info["foreign_key"]
+            }
+
+    def test_indexes_and_keys_are_all_back_after_the_load(self, debt):
+        before = self.index_names()
+
+        with transaction.atomic(), database.bulk_load([Debt, LedgerEntry], [Debtor], bulk=True):
+            database.insert_frame(LedgerEntry, entries(debt.pk, [("fee", "5.00")]))
+            assert self.index_names() < before  # dropped while loading
+
+        assert self.index_names() == before
+        assert LedgerEntry.objects.filter(debt=debt, idempotency_key="test:0").exists()
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite checks its deferred keys at commit")
+    def test_a_row_pointing_nowhere_fails_the_load_when_the_key_is_added_back(self, debt):
+        loading = database.bulk_load([Debt, LedgerEntry], [Debtor], bulk=True)
+        with pytest.raises(IntegrityError), transaction.atomic(), loading:
+            database.insert_frame(LedgerEntry, entries(debt.pk + 1000, [("fee", "5.00")]))
+
+        assert not LedgerEntry.objects.filter(idempotency_key="test:0").exists()

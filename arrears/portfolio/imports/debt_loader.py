@@ -23,7 +23,15 @@ from arrears.portfolio.imports import sealing as sealing_of_personal_data
 from arrears.portfolio.imports.checks import ROW, value_of
 from arrears.portfolio.imports.columns import CHARGE_COLUMNS, DEBT_COLUMNS, DEBTOR_COLUMNS
 from arrears.portfolio.imports.result import ImportPlan, RowError
-from arrears.portfolio.models import ContactPoint, Debt, Debtor, LedgerEntry, Portfolio
+from arrears.portfolio.models import (
+    ContactPerson,
+    ContactPoint,
+    Debt,
+    Debtor,
+    LedgerEntry,
+    Payment,
+    Portfolio,
+)
 
 _HASH = type(hashlib.sha256())
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -90,8 +98,10 @@ def _fingerprints(rows: pl.DataFrame) -> pl.Series:
 def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, now: datetime, update_status: bool) -> None:
     """Write the plan's new and changed rows (inside the caller's transaction).
 
-    New debtors get their ids first, so debts and ledger entries are written while their national
-    IDs and contact values are being sealed (``sealing``); debtors and contact points follow.
+    New debtors get their ids first, so debts are written while their national IDs and contact
+    values are being sealed (``sealing``); debtors, ledger entries and contact points follow. A
+    bulk load (``database.bulk_load``) builds the tables' indexes, and on PostgreSQL checks their
+    foreign keys, once at the end.
     """
     active = _in_states(plan.rows, NEW, CHANGED)
     if active.height == 0:
@@ -100,27 +110,29 @@ def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, now: datetime, update_
     database.prepare_bulk_session()
     with database.timed("sealing started"):
         sealing = sealing_of_personal_data.start(active, country=portfolio.country)
-    with database.timed("debtor ids"):
-        debtors = _debtors_with_ids(active, portfolio=portfolio)
-    active = active.join(
-        debtors.select("debtor_ref", "debtor_id"), on="debtor_ref", how="left", maintain_order="left"
-    )
-    with database.timed("debts"):
-        active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
-    with database.timed("ledger"):
-        _write_charges(active, stamp=stamp, as_of=now)
-    with database.timed("debtors"):
-        sealed_debtors = sealing.debtors.result()
-        _write_debtors(
-            debtors.join(sealed_debtors, on="debtor_ref", how="left", maintain_order="left"),
-            portfolio=portfolio,
-            stamp=stamp,
-        )
-    with database.timed("contact points"):
-        contacts = sealing.contacts.result().join(
+    bulk = database.is_bulk_load(Debt, plan.count(NEW))
+    with database.bulk_load([Debtor, Debt, LedgerEntry, ContactPoint], [ContactPerson, Payment], bulk=bulk):
+        with database.timed("debtor ids"):
+            debtors = _debtors_with_ids(active, portfolio=portfolio)
+        active = active.join(
             debtors.select("debtor_ref", "debtor_id"), on="debtor_ref", how="left", maintain_order="left"
         )
-        _write_contact_points(contacts, active, stamp=stamp)
+        with database.timed("debts"):
+            active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
+        with database.timed("debtors"):
+            sealed_debtors = sealing.debtors.result()
+            _write_debtors(
+                debtors.join(sealed_debtors, on="debtor_ref", how="left", maintain_order="left"),
+                portfolio=portfolio,
+                stamp=stamp,
+            )
+        with database.timed("ledger"):
+            _write_charges(active, stamp=stamp, as_of=now)
+        with database.timed("contact points"):
+            contacts = sealing.contacts.result().join(
+                debtors.select("debtor_ref", "debtor_id"), on="debtor_ref", how="left", maintain_order="left"
+            )
+            _write_contact_points(contacts, active, stamp=stamp)
 
 
 def _in_states(rows: pl.DataFrame, *states: str) -> pl.DataFrame:
@@ -158,19 +170,18 @@ def _write_debtors(debtors: pl.DataFrame, *, portfolio: Portfolio, stamp: str) -
     """Insert the new debtors under their reserved ids and update the known ones' columns."""
     fresh = debtors.filter("fresh")
     known = debtors.filter(~pl.col("fresh"))
-    with database.bulk_indexes(Debtor, fresh.height):
-        database.insert_frame(
-            Debtor,
-            _debtor_columns(fresh, stamp).with_columns(
-                id=fresh["debtor_id"],
-                portfolio_id=pl.lit(portfolio.pk),
-                external_ref=fresh["debtor_ref"],
-                business_condition=pl.lit(""),
-                family_situation=pl.lit(""),
-                financial_situation=pl.lit(""),
-                created_at=pl.lit(stamp),
-            ),
-        )
+    database.insert_frame(
+        Debtor,
+        _debtor_columns(fresh, stamp).with_columns(
+            id=fresh["debtor_id"],
+            portfolio_id=pl.lit(portfolio.pk),
+            external_ref=fresh["debtor_ref"],
+            business_condition=pl.lit(""),
+            family_situation=pl.lit(""),
+            financial_situation=pl.lit(""),
+            created_at=pl.lit(stamp),
+        ),
+    )
     database.update_frame(Debtor, _debtor_columns(known, stamp).with_columns(id=known["debtor_id"]))
 
 
@@ -199,21 +210,20 @@ def _write_debts(
         ),
         pl.col(value_of("instalments")).alias("instalment_count"),
     ]
-    with database.bulk_indexes(Debt, fresh.height):
-        new_ids = database.insert_with_ids(
-            Debt,
-            fresh.select(
-                *terms,
-                portfolio_id=pl.lit(portfolio.pk),
-                debtor_id=pl.col("debtor_id"),
-                external_ref=pl.col("debt_ref"),
-                currency=pl.col(value_of("currency")),
-                status=pl.col(value_of("status")),
-                import_fingerprint=pl.col("fingerprint"),
-                created_at=pl.lit(stamp),
-                updated_at=pl.lit(stamp),
-            ),
-        )
+    new_ids = database.insert_with_ids(
+        Debt,
+        fresh.select(
+            *terms,
+            portfolio_id=pl.lit(portfolio.pk),
+            debtor_id=pl.col("debtor_id"),
+            external_ref=pl.col("debt_ref"),
+            currency=pl.col(value_of("currency")),
+            status=pl.col(value_of("status")),
+            import_fingerprint=pl.col("fingerprint"),
+            created_at=pl.lit(stamp),
+            updated_at=pl.lit(stamp),
+        ),
+    )
     fresh = fresh.with_columns(new_ids.alias("debt_id"))
     status = [pl.col(value_of("status")).alias("status")] if update_status else []
     database.update_frame(
@@ -252,8 +262,7 @@ def _write_charges(active: pl.DataFrame, *, stamp: str, as_of: datetime) -> None
         .sort("debt_id", maintain_order=True)
         .with_columns(posted_at=pl.lit(stamp), source=pl.lit(str(EntrySource.IMPORT)), note=pl.lit(""))
     )
-    with database.bulk_indexes(LedgerEntry, ledger.height):
-        database.insert_frame(LedgerEntry, ledger)
+    database.insert_frame(LedgerEntry, ledger)
 
 
 def _adjustments(changed: pl.DataFrame, *, as_of: datetime) -> pl.DataFrame:
@@ -331,5 +340,4 @@ def _write_contact_points(contacts: pl.DataFrame, active: pl.DataFrame, *, stamp
         source=pl.lit(str(ContactSource.IMPORT)),
         created_at=pl.lit(stamp),
     )
-    with database.bulk_indexes(ContactPoint, rows.height):
-        database.insert_frame(ContactPoint, rows)
+    database.insert_frame(ContactPoint, rows)
