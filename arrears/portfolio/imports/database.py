@@ -375,11 +375,26 @@ def _plain_indexes(cursor: Any, tables: list[str]) -> list[tuple[str, str]]:
         return cursor.fetchall()
     marks = ", ".join(["%s"] * len(tables))
     cursor.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks}) "  # noqa: S608
+        f"SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks}) "  # noqa: S608
         "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
         tables,
     )
-    return cursor.fetchall()
+    # SQLite settles a deferred key from the parent's side too: a debtor written after its debts
+    # looks them up through the debts' index on debtor_id. Without it, every parent row would scan
+    # the whole child table. Such indexes stay.
+    return [
+        (name, sql)
+        for name, owner, sql in cursor.fetchall()
+        if not _leads_with_key_among(cursor, name, owner, tables)
+    ]
+
+
+def _leads_with_key_among(cursor: Any, index: str, owner: str, tables: list[str]) -> bool:
+    """Return whether SQLite ``index`` starts with a foreign-key column pointing to one of ``tables``."""
+    cursor.execute("SELECT name FROM pragma_index_info(%s) WHERE seqno = 0", [index])
+    first = cursor.fetchone()[0]
+    cursor.execute('SELECT "from", "table" FROM pragma_foreign_key_list(%s)', [owner])
+    return any(column == first and parent in tables for column, parent in cursor.fetchall())
 
 
 def update_frame(model: type[models.Model], frame: pl.DataFrame) -> None:
