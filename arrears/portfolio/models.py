@@ -285,7 +285,9 @@ class Debt(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["verified_by"], condition=Q(verified_by__isnull=False), name="debt_verified_by_idx")
+            models.Index(
+                fields=["verified_by"], condition=Q(verified_by__isnull=False), name="debt_verified_by_idx"
+            )
         ]
 
     def __str__(self) -> str:
@@ -402,7 +404,9 @@ class LedgerEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["payment"], condition=Q(payment__isnull=False), name="ledger_entry_payment_idx")
+            models.Index(
+                fields=["payment"], condition=Q(payment__isnull=False), name="ledger_entry_payment_idx"
+            )
         ]
 
     def __str__(self) -> str:
