@@ -14,10 +14,13 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+import polars as pl
+
 from arrears.casework.models import Case, DelinquencyReason, Promise, PromiseStatus
 from arrears.portfolio.choices import DebtStatus
 from arrears.portfolio.models import DebtorChange, Payment, Portfolio
 from arrears.strategy.models import CycleRun, CycleSettings
+from arrears.usecases.cycle import bulk
 from arrears.usecases.cycle.run import run_cycle
 
 RUN_AT = time(6, 0)
@@ -41,20 +44,35 @@ def _add_case_facts(portfolio: Portfolio, draw: random.Random) -> None:
     hardship = set(
         DebtorChange.objects.filter(debtor__portfolio=portfolio).values_list("debtor_id", flat=True)
     )
-    cases = list(Case.objects.filter(portfolio=portfolio).select_related("debt").order_by("pk"))
-    for case in cases:
-        if case.debt.status == DebtStatus.DISPUTED:
-            case.delinquency_reason = DelinquencyReason.DISPUTE
-        elif case.debtor_id in hardship:
-            case.delinquency_reason = DelinquencyReason.CASH_FLOW
+    facts = []
+    for pk, debtor_id, debt_status in (
+        Case.objects.filter(portfolio=portfolio).order_by("pk").values_list("pk", "debtor_id", "debt__status")
+    ):
+        if debt_status == DebtStatus.DISPUTED:
+            reason = DelinquencyReason.DISPUTE
+        elif debtor_id in hardship:
+            reason = DelinquencyReason.CASH_FLOW
         else:
-            case.delinquency_reason = draw.choices(
+            reason = draw.choices(
                 [DelinquencyReason.UNKNOWN, DelinquencyReason.FORGOT, DelinquencyReason.WILFUL],
                 weights=[6, 3, 1],
             )[0]
-        case.score = draw.randint(150, 950) if draw.random() < 0.8 else None
-        case.is_key_customer = draw.random() < 0.05
-    Case.objects.bulk_update(cases, ["delinquency_reason", "score", "is_key_customer"], batch_size=1_000)
+        score = draw.randint(150, 950) if draw.random() < 0.8 else None
+        facts.append((pk, str(reason), score, draw.random() < 0.05))
+    # One set-based update (bulk_update's CASE … WHEN per row cost ≈ 1 ms a case).
+    bulk.update(
+        Case,
+        pl.DataFrame(
+            facts,
+            schema={
+                "id": pl.Int64,
+                "delinquency_reason": pl.String,
+                "score": pl.Int64,
+                "is_key_customer": pl.Boolean,
+            },
+            orient="row",
+        ),
+    )
 
 
 def _add_promises(portfolio: Portfolio, draw: random.Random, *, as_of: date, now: datetime) -> None:

@@ -31,6 +31,7 @@ from arrears.portfolio.choices import DebtStatus
 from arrears.portfolio.models import Debt, Portfolio
 from arrears.reporting import facts, positions
 from arrears.reporting.models import Position
+from arrears.usecases.cycle import bulk
 from arrears.usecases.cycle.snapshot import read_snapshot
 
 MONTHS = 6
@@ -68,10 +69,18 @@ def _has_positions(portfolio: Portfolio) -> bool:
 
 def _place_a_month_after_due(portfolio: Portfolio, now: datetime) -> None:
     """Back-date each debt's placement to a month after its due date (never after ``now``)."""
-    debts = list(Debt.objects.filter(portfolio=portfolio).only("pk", "due_date").order_by("pk"))
-    for debt in debts:
-        debt.created_at = min(datetime.combine(debt.due_date + timedelta(days=30), time(9), UTC), now)
-    Debt.objects.bulk_update(debts, ["created_at"], batch_size=500)
+    debts = pl.DataFrame(
+        list(Debt.objects.filter(portfolio=portfolio).values_list("pk", "due_date")),
+        schema={"id": pl.Int64, "due_date": pl.Date},
+        orient="row",
+    )
+    placed = pl.col("due_date").cast(pl.Datetime("us", "UTC")) + pl.duration(days=30, hours=9)
+    bulk.update(
+        Debt,
+        debts.select(
+            "id", placed_at=pl.min_horizontal(placed, pl.lit(now).dt.convert_time_zone("UTC"))
+        ).select("id", created_at=bulk.moments("placed_at")),
+    )
 
 
 def _add_calls_and_promises(
