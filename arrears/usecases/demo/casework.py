@@ -83,12 +83,15 @@ def _add_promises(portfolio: Portfolio, draw: random.Random, *, as_of: date, now
         .values_list("debt_id", "amount")
     )
     promises = []
-    for case in (
-        Case.objects.filter(portfolio=portfolio).exclude(stage="").select_related("debt").order_by("pk")
+    for case_id, debt_id, currency in (
+        Case.objects.filter(portfolio=portfolio)
+        .exclude(stage="")
+        .order_by("pk")
+        .values_list("pk", "debt_id", "debt__currency")
     ):
-        if draw.random() >= 0.125 and case.debt_id not in paid:
+        if draw.random() >= 0.125 and debt_id not in paid:
             continue
-        amount = paid.get(case.debt_id) or Decimal(draw.choice([200, 500, 800, 1000, 1500]))
+        amount = paid.get(debt_id) or Decimal(draw.choice([200, 500, 800, 1000, 1500]))
         due = (
             as_of - timedelta(days=draw.choice([1, 2, 3]))
             if draw.random() < 0.7
@@ -96,7 +99,7 @@ def _add_promises(portfolio: Portfolio, draw: random.Random, *, as_of: date, now
         )
         promises.append(
             Promise(
-                case=case, amount=amount, currency=case.debt.currency, made_on=as_of - timedelta(days=7),
+                case_id=case_id, amount=amount, currency=currency, made_on=as_of - timedelta(days=7),
                 due_date=due, grace_days=1, status=PromiseStatus.OPEN, source="demo", created_at=now,
             )
         )  # fmt: skip

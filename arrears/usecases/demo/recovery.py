@@ -49,21 +49,26 @@ def add_recovery(portfolios: list[Portfolio], *, seed: int, as_of: date, now: da
 
 
 def _candidates(portfolio: Portfolio, draw: random.Random) -> Iterator[Case]:
-    """Yield open cases with a postal address and no dispute, in a seeded order, each once."""
+    """Yield open cases with a postal address and no dispute, in a seeded order, each once.
+
+    Only the ids are read and shuffled; each case is read when it is taken (callers take a few).
+    """
     disputed = set(Dispute.objects.filter(case__portfolio=portfolio).values_list("case_id", flat=True))
-    cases = list(
+    ids = list(
         Case.objects.filter(
             portfolio=portfolio,
             debt__status__in=[DebtStatus.OPEN, DebtStatus.VERIFIED],
             debtor__contact_points__kind=ContactKind.ADDRESS,
         )
         .exclude(pk__in=disputed)
-        .select_related("debt", "debtor__portfolio", "portfolio")
+        .values_list("pk", flat=True)
         .distinct()
         .order_by("pk")
     )
-    draw.shuffle(cases)
-    yield from cases
+    draw.shuffle(ids)
+    cases = Case.objects.select_related("debt", "debtor__portfolio", "portfolio")
+    for pk in ids:
+        yield cases.get(pk=pk)
 
 
 def _at(portfolio: Portfolio, day: date, hour: int, minute: int = 0) -> datetime:
