@@ -32,14 +32,8 @@ DEBT_OPTIONAL: tuple[str, ...] = (
 )
 DEBT_COLUMNS: tuple[str, ...] = DEBT_REQUIRED + DEBT_OPTIONAL
 CHARGE_COLUMNS: tuple[str, ...] = ("principal", "interest", "penalty", "fee")
-DEBTOR_COLUMNS: tuple[str, ...] = (
-    "debtor_type",
-    "debtor_name",
-    "national_id",
-    "birth_date",
-    "language",
-    "region",
-)
+# A debtor's own columns, as written to the debtor (its national ID is sealed apart: imports/sealing.py).
+DEBTOR_COLUMNS: tuple[str, ...] = ("debtor_type", "debtor_name", "birth_date", "language", "region")
 PHONE_COLUMNS: tuple[str, ...] = ("phone", "phone2")
 
 PAYMENT_REQUIRED: tuple[str, ...] = ("payment_ref", "debt_ref", "amount", "currency", "received_date")

@@ -99,21 +99,14 @@ def reserve_ids(model: type[models.Model], count: int) -> pl.Series:
     with connection.cursor() as cursor:
         if is_postgres():
             return _reserve_postgres_ids(cursor, model, count)
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table(model)}")  # noqa: S608
-        highest = cursor.fetchone()[0]
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [model._meta.db_table])
-        row = cursor.fetchone()
-        start = max(highest, row[0] if row else 0) + 1
-        last = start + count - 1
-        if row:
-            cursor.execute(
-                "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [last, model._meta.db_table]
-            )
-        else:
-            cursor.execute(
-                "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [model._meta.db_table, last]
-            )
-    return pl.int_range(start, start + count, dtype=pl.Int64, eager=True).alias("id")
+        return _reserve_sqlite_ids(cursor, model, count)
+
+
+def _highest_id(cursor: Any, model: type[models.Model]) -> int:
+    """Return the highest id in ``model``'s table (0 when empty)."""
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table(model)}")  # noqa: S608
+    return int(cursor.fetchone()[0])
 
 
 def insert_returning_ids(model: type[models.Model], frame: pl.DataFrame, *, key: str) -> dict[Any, int]:
@@ -129,11 +122,24 @@ def insert_returning_ids(model: type[models.Model], frame: pl.DataFrame, *, key:
     column = connection.ops.quote_name(key)
     wanted = set(frame.get_column(key).to_list())
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {name}")  # noqa: S608 - fixed names
-        highest = cursor.fetchone()[0]
+        highest = _highest_id(cursor, model)
         insert_frame(model, frame)
         cursor.execute(f"SELECT {column}, id FROM {name} WHERE id > %s", [highest])  # noqa: S608 - fixed names
         return {found: pk for found, pk in cursor.fetchall() if found in wanted}
+
+
+def _reserve_sqlite_ids(cursor: Any, model: type[models.Model], count: int) -> pl.Series:
+    """Hand out the ``count`` ids after the highest ever used and record them as used at once."""
+    name = model._meta.db_table
+    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [name])
+    row = cursor.fetchone()
+    start = max(_highest_id(cursor, model), row[0] if row else 0) + 1
+    last = start + count - 1
+    if row:
+        cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [last, name])
+    else:
+        cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [name, last])
+    return pl.int_range(start, last + 1, dtype=pl.Int64, eager=True).alias("id")
 
 
 def _reserve_postgres_ids(cursor: Any, model: type[models.Model], count: int) -> pl.Series:
@@ -249,10 +255,8 @@ def _checked_after(model: type[models.Model]) -> Iterator[None]:
     old maximum id is one of ours).
     """
     checks = _check_conditions(model)
-    pk = connection.ops.quote_name(model._meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table(model)}")  # noqa: S608
-        highest = cursor.fetchone()[0]
+        highest = _highest_id(cursor, model)
         cursor.execute("PRAGMA ignore_check_constraints = ON")
         try:
             yield

@@ -114,9 +114,8 @@ def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, now: datetime, update_
     with database.bulk_load([Debtor, Debt, LedgerEntry, ContactPoint], [ContactPerson, Payment], bulk=bulk):
         with database.timed("debtor ids"):
             debtors = _debtors_with_ids(active, portfolio=portfolio)
-        active = active.join(
-            debtors.select("debtor_ref", "debtor_id"), on="debtor_ref", how="left", maintain_order="left"
-        )
+        debtor_ids = debtors.select("debtor_ref", "debtor_id")
+        active = active.join(debtor_ids, on="debtor_ref", how="left", maintain_order="left")
         with database.timed("debts"):
             active = _write_debts(active, portfolio=portfolio, stamp=stamp, update_status=update_status)
         with database.timed("debtors"):
@@ -130,7 +129,7 @@ def apply_plan(plan: ImportPlan, *, portfolio: Portfolio, now: datetime, update_
             _write_charges(active, stamp=stamp, as_of=now)
         with database.timed("contact points"):
             contacts = sealing.contacts.result().join(
-                debtors.select("debtor_ref", "debtor_id"), on="debtor_ref", how="left", maintain_order="left"
+                debtor_ids, on="debtor_ref", how="left", maintain_order="left"
             )
             _write_contact_points(contacts, active, stamp=stamp)
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import django
 import polars as pl
@@ -25,7 +27,6 @@ from arrears.portfolio.imports.columns import PHONE_COLUMNS
 
 IN_PROCESS_BELOW_ROWS = 50_000
 CHILD_NICENESS = 10
-DEBTORS, CONTACTS = "debtors", "contacts"
 CONTACT_COLUMNS = ("email", "address")
 
 
@@ -58,18 +59,22 @@ def start(rows: pl.DataFrame, *, country: str) -> Sealing:
     )
     keys = (tuple(settings.ARREARS_ENCRYPTION_KEYS), settings.ARREARS_HASH_KEY)
     # Frames travel as Arrow IPC bytes: copied, not pickled value by value. One worker: debtors first.
-    debtors = executor.submit(_seal_in_child, DEBTORS, _ipc(debtor_rows), country, *keys)
-    contacts = executor.submit(_seal_in_child, CONTACTS, _ipc(contact_rows), country, *keys)
+    debtors = executor.submit(_seal_in_child, seal_debtors, _ipc(debtor_rows), *keys)
+    contacts = executor.submit(
+        _seal_in_child, partial(seal_contacts, country=country), _ipc(contact_rows), *keys
+    )
     executor.shutdown(wait=False)  # the process ends once it has handed both parts back
     return Sealing(_frame_of(debtors), _frame_of(contacts))
 
 
-def _seal_in_child(part: str, payload: bytes, country: str, keys: tuple[str, ...], hash_key: str) -> bytes:
-    """Seal one part in the spawned process with the parent's keys (they may differ from the settings file's)."""
+def _seal_in_child(
+    seal: Callable[[pl.DataFrame], pl.DataFrame], payload: bytes, keys: tuple[str, ...], hash_key: str
+) -> bytes:
+    """Run ``seal`` in the spawned process with the parent's keys (they may differ from the settings file's)."""
     os.nice(max(0, CHILD_NICENESS - os.nice(0)))  # the writes in the parent come first
     settings.ARREARS_ENCRYPTION_KEYS, settings.ARREARS_HASH_KEY = list(keys), hash_key
     rows = pl.read_ipc(io.BytesIO(payload))
-    return _ipc(seal_debtors(rows) if part == DEBTORS else seal_contacts(rows, country=country))
+    return _ipc(seal(rows))
 
 
 def _done(frame: pl.DataFrame) -> Future[pl.DataFrame]:
